@@ -1,0 +1,60 @@
+"""Read a notebook from either twin (``.ipynb`` or the jupytext ``.py``), with one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbformat import NotebookNode
+
+from kit.errors import NotebookError
+
+TEXT_SUFFIXES = {".py"}
+NOTEBOOK_SUFFIX = ".ipynb"
+
+
+def read_notebook(path: Path) -> NotebookNode:
+    """Return the notebook at ``path`` as nbformat v4, validated.
+
+    ``.ipynb`` files must be valid nbformat; ``.py`` files are read as jupytext percent scripts.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise NotebookError(f"{path}: no such file; check the path or run `kit new NAME`")
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES | {NOTEBOOK_SUFFIX}:
+        raise NotebookError(f"{path}: expected a .ipynb notebook or its paired .py job module")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"{path}: not UTF-8 text ({exc.reason}); re-save it as UTF-8") from exc
+    if suffix == NOTEBOOK_SUFFIX:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise NotebookError(
+                f"{path}: not a valid notebook (JSON error at line {exc.lineno}, column {exc.colno}: "
+                f"{exc.msg}); restore it from git or re-save it from Jupyter"
+            ) from exc
+        try:
+            nb = nbformat.reads(text, as_version=4)
+        except Exception as exc:  # nbformat raises several unrelated types for bad documents
+            raise NotebookError(f"{path}: not a valid notebook ({_first_line(exc)})") from exc
+    else:
+        nb = jupytext.reads(text, fmt="py:percent")
+    try:
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "top level"
+        raise NotebookError(
+            f"{path}: not valid nbformat at {where}: {_first_line(exc)}; "
+            "restore it from git or re-save it from Jupyter"
+        ) from exc
+    return nb
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
