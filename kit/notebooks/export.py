@@ -63,7 +63,9 @@ def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     """Everything export would write for ``target``, in memory; raises ``ExportRefused``."""
     job, source = resolve_source(target, config)
     nb = read_notebook(source)
-    label = config.relative(source)
+    # Either twin of a pair exports byte-identically: the header always names the notebook.
+    twin = config.notebook_path(job)
+    label = config.relative(twin if source in (twin, config.job_module_path(job)) else source)
     problems = check_notebook(nb)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
