@@ -165,8 +165,8 @@ def _names(tree: ast.Module) -> tuple[set[str], set[str]]:
 
 RULES: list[Rule] = [
     no_credentials,
-    has_job_cells,
     no_conflicting_tags,
+    has_job_cells,
     job_cells_compile,
     no_dev_only_names,
 ]

@@ -1,0 +1,41 @@
+# Two commands on a fresh machine (Python 3.11, Java 17, apt):
+#   make demo   set up, then run the example job end to end on local Spark with sample data
+#   make test   set up (incl. system packages for the browser/endpoint tests), then run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.kit-installed
+
+.PHONY: setup demo test lint bench system-deps java clean
+
+java:
+	@command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kit needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: java $(STAMP)
+
+demo: setup
+	cd $(CURDIR) && $(BIN)/kit run orders_by_month
+
+system-deps:
+	bash .ci/system-deps.sh
+
+test: system-deps setup
+	$(BIN)/ruff check .
+	$(BIN)/kit check
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf build/output .kit test-artifacts
