@@ -15,6 +15,10 @@ from kit import __version__
 from kit import config as kit_config
 from kit.errors import KitError
 
+# jsonschema (pulled in by nbformat) loads rfc3987_syntax, which compiles a grammar for 0.7 s on
+# every start; nbformat never validates IRI formats, so the CLI process goes without it.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
 
 class KitGroup(click.Group):
     """Turns ``KitError`` into ``kit: error: ...`` and its exit code, with no traceback."""

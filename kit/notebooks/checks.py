@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,9 +89,8 @@ def job_cells_compile(nb: NotebookNode) -> list[Problem]:
     for number, cell in enumerate(nb.cells, start=1):
         if cell_role(cell) != "job" or is_cell_magic(cell.source):
             continue
-        source, _ = strip_magics(cell.source)
         try:
-            compile(source, f"<cell {number}>", "exec")
+            parse_cell(cell.source)
         except SyntaxError as exc:
             problems.append(Problem(number, f"does not compile: {exc.msg} (line {exc.lineno} of the cell)"))
     return problems
@@ -105,8 +105,9 @@ def no_dev_only_names(nb: NotebookNode) -> list[Problem]:
         role = cell_role(cell)
         if role == "text" or is_cell_magic(cell.source):
             continue
-        tree = _parse(strip_magics(cell.source)[0])
-        if tree is None:
+        try:
+            tree = parse_cell(cell.source)
+        except SyntaxError:
             continue
         defined, used = _names(tree)
         if role == "job":
@@ -130,11 +131,10 @@ def no_dev_only_names(nb: NotebookNode) -> list[Problem]:
     return problems
 
 
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except SyntaxError:
-        return None
+@functools.lru_cache(maxsize=4096)
+def parse_cell(source: str) -> ast.Module:
+    """The cell's syntax tree once magics are removed (cached: several rules read each cell)."""
+    return ast.parse(strip_magics(source)[0])
 
 
 def _names(tree: ast.Module) -> tuple[set[str], set[str]]:

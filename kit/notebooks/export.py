@@ -7,9 +7,8 @@ script, and only then writes, atomically. It never touches the notebook or its p
 
 from __future__ import annotations
 
-import py_compile
+import functools
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,8 +69,7 @@ def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ExportRefused(f"{label}: {problems[0]}{more}; nothing was written")
-    exporter = GlueScriptExporter(source_label=label)
-    script, resources = exporter.from_notebook_node(nb)
+    script, resources = _exporter().from_notebook_node(nb, {"kit_source_label": label})
     _compile(script, label)
     stack = render_job_stack(
         job=job,
@@ -100,7 +98,7 @@ def export(target: str | Path, config: ProjectConfig, *, force: bool = False) ->
                 )
     for path, content in result.files.items():
         if path not in result.unchanged:
-            write_atomic(path, content)
+            write_atomic(path, content, durable=False)  # regenerable from the notebook
             result.written.append(path)
     return result
 
@@ -122,26 +120,29 @@ def check(target: str | Path, config: ProjectConfig) -> ExportResult:
     return result
 
 
+@functools.cache
+def _exporter() -> GlueScriptExporter:
+    """One exporter per process: building nbconvert's traitlets machinery is the slow part."""
+    return GlueScriptExporter()
+
+
 def _is_generated(text: str) -> bool:
     return text.startswith(GENERATED_MARKER) or text.startswith(STACK_MARKER)
 
 
 def _compile(script: str, label: str) -> None:
-    """py_compile the script; on failure, name the notebook cell the bad line came from."""
-    with tempfile.TemporaryDirectory(prefix="kit-export-") as tmp:
-        src = Path(tmp) / "script.py"
-        src.write_text(script, encoding="utf-8")
-        try:
-            py_compile.compile(str(src), cfile=str(Path(tmp) / "script.pyc"), doraise=True)
-        except py_compile.PyCompileError as exc:
-            err = exc.exc_value
-            lineno = getattr(err, "lineno", None) or 0
-            cell = _cell_of_line(script, lineno)
-            where = f"cell {cell}" if cell else f"line {lineno}"
-            msg = getattr(err, "msg", None) or str(err)
-            raise ExportRefused(
-                f"{label}: the exported script does not compile ({where}: {msg}); fix that cell"
-            ) from exc
+    """Byte-compile the whole script as py_compile does (without writing a .pyc); on failure,
+    name the notebook cell the bad line came from."""
+    try:
+        compile(script, label, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        lineno = getattr(exc, "lineno", None) or 0
+        cell = _cell_of_line(script, lineno)
+        where = f"cell {cell}" if cell else f"line {lineno}"
+        msg = getattr(exc, "msg", None) or str(exc)
+        raise ExportRefused(
+            f"{label}: the exported script does not compile ({where}: {msg}); fix that cell"
+        ) from exc
 
 
 def _cell_of_line(script: str, lineno: int) -> int | None:

@@ -73,7 +73,8 @@ class GlueScriptExporter(Exporter):
 
     def from_notebook_node(self, nb: NotebookNode, resources: dict | None = None, **kw: Any):
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
-        return render_script(nb_copy, self.source_label), resources
+        label = resources.get("kit_source_label") or self.source_label
+        return render_script(nb_copy, label), resources
 
 
 def render_script(nb: NotebookNode, source_label: str) -> str:

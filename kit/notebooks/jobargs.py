@@ -6,7 +6,7 @@ import ast
 
 from nbformat import NotebookNode
 
-from kit.notebooks.magics import strip_magics
+from kit.notebooks.checks import parse_cell
 from kit.notebooks.tags import cell_role
 
 JOB_ARGS_NAME = "JOB_ARGS"
@@ -19,7 +19,7 @@ def declared_job_args(nb: NotebookNode) -> dict[str, str]:
         if cell_role(cell) != "job":
             continue
         try:
-            tree = ast.parse(strip_magics(cell.source)[0])
+            tree = parse_cell(cell.source)
         except SyntaxError:
             continue
         for node in tree.body:

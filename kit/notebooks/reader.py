@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jupytext
 import nbformat
-from nbformat.validator import get_validator
 from nbformat import NotebookNode
+from nbformat.validator import get_validator
 
 from kit.errors import NotebookError
 

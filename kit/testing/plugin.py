@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from kit.runtime.spark import DRIVER_JAVA_OPTIONS
+
 # Small, fast settings for unit tests: two cores, one shuffle partition, no UI.
 TEST_CONF = {
     "spark.sql.shuffle.partitions": "1",
@@ -13,7 +15,7 @@ TEST_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.session.timeZone": "UTC",
-    "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+    "spark.driver.extraJavaOptions": DRIVER_JAVA_OPTIONS,
     "spark.sql.warehouse.dir": "",
 }
 

@@ -1,0 +1,1 @@
+"""kit's benchmarks: `python -m benchmarks [NAME ...]` (see README)."""

@@ -1,0 +1,103 @@
+"""The bootstrap cell decides the run mode: Glue job, endpoint/session, local Spark or unit test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kit.notebooks.reader import read_notebook
+from kit.runtime.runner import LAYER_DIR
+from tests.conftest import EXAMPLE, REPO
+
+
+def bootstrap_source() -> str:
+    nb = read_notebook(REPO / "notebooks" / f"{EXAMPLE}.ipynb")
+    return next(c.source for c in nb.cells if "JOB_ARGS = {" in c.source)
+
+
+def run_bootstrap(argv: list[str]) -> dict:
+    namespace: dict = {"__name__": "__main__"}
+    old_argv = sys.argv
+    sys.argv = argv
+    try:
+        exec(compile(bootstrap_source(), "bootstrap", "exec"), namespace)
+    finally:
+        sys.argv = old_argv
+    return namespace
+
+
+@pytest.fixture
+def no_glue(monkeypatch):
+    """``import awsglue`` fails as it does on a machine without Glue's libraries."""
+    monkeypatch.setitem(sys.modules, "awsglue", None)
+
+
+@pytest.fixture
+def local_glue(monkeypatch):
+    """kit's local awsglue layer importable, as in kit's runner, kernel and endpoint."""
+    monkeypatch.syspath_prepend(str(LAYER_DIR))
+
+
+def test_test_mode_imports_neither_glue_nor_spark():
+    code = (
+        "import sys, json\n"
+        f"exec(open({str(REPO / 'build' / EXAMPLE / (EXAMPLE + '.py'))!r}).read().split("
+        "'# --- notebook cell 3 ---')[0])\n"
+        "print(json.dumps({'mode': RUN_MODE, 'spark': spark is None, 'args': args,"
+        " 'loaded': sorted(m for m in sys.modules if m.split('.')[0] in ('pyspark', 'awsglue'))}))"
+    )
+    env = {**os.environ, "ENV": "test", "PYTHONPATH": str(LAYER_DIR)}
+    out = subprocess.run(
+        [sys.executable, "-c", code, "--JOB_NAME", "x"], env=env, capture_output=True, text=True, check=True
+    )
+    result = json.loads(out.stdout)
+    assert result["mode"] == "test"
+    assert result["spark"] is True
+    assert result["loaded"] == []
+    assert result["args"]["min_age"] == "18"
+
+
+def test_local_mode_uses_plain_spark_and_local_defaults(spark_session, no_glue, monkeypatch, tmp_path):
+    monkeypatch.chdir(REPO / "notebooks")  # where a notebook kernel starts
+    ns = run_bootstrap(["notebook"])
+    assert ns["RUN_MODE"] == "local"
+    assert ns["spark"] is spark_session
+    assert ns["glue_context"] is None and ns["job"] is None
+    assert ns["args"] == ns["JOB_ARGS"]
+    assert Path.cwd() == REPO  # defaults resolve from the project root
+
+
+def test_endpoint_mode_builds_a_glue_context_without_a_job(spark_session, local_glue, monkeypatch):
+    monkeypatch.chdir(REPO)
+    ns = run_bootstrap(["livy-session"])
+    assert ns["RUN_MODE"] == "endpoint"
+    assert ns["glue_context"] is not None
+    assert ns["spark"].sparkContext is spark_session.sparkContext
+    assert ns["job"] is None
+    assert ns["args"]["customers_path"] == "data/orders_by_month/customers.csv"
+
+
+def test_glue_job_mode_resolves_arguments_and_inits_the_job(spark_session, local_glue, monkeypatch):
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("KIT_BOOKMARK_DIR", str(REPO / ".kit" / "test-bookmarks"))
+    argv = ["script.py", "--JOB_NAME", "nightly", "--min_age", "21", "--job-bookmark-option",
+            "job-bookmark-disable", "--TempDir", "s3://tmp/x"]
+    ns = run_bootstrap(argv)
+    assert ns["RUN_MODE"] == "glue_job"
+    assert ns["args"]["JOB_NAME"] == "nightly"
+    assert ns["args"]["min_age"] == "21"  # given on the command line
+    assert ns["args"]["orders_path"] == "data/orders_by_month/orders.csv"  # local default
+    assert ns["job"] is not None
+    assert ns["spark"].sparkContext is spark_session.sparkContext
+
+
+def test_glue_job_mode_missing_required_argument_fails_like_glue(spark_session, local_glue):
+    from awsglue.utils import GlueArgumentError
+
+    with pytest.raises(GlueArgumentError):
+        run_bootstrap(["script.py", "--JOB_NAME"])
