@@ -29,6 +29,7 @@ system-deps:
 test: system-deps setup
 	$(BIN)/ruff check .
 	$(BIN)/kit check
+	$(BIN)/kit kernel install --sys-prefix
 	$(BIN)/pytest
 
 lint: setup

@@ -13,7 +13,7 @@ import click
 
 from kit import __version__
 from kit import config as kit_config
-from kit.errors import KitError
+from kit.errors import KitError, StaleExport
 
 # jsonschema (pulled in by nbformat) loads rfc3987_syntax, which compiles a grammar for 0.7 s on
 # every start; nbformat never validates IRI formats, so the CLI process goes without it.
@@ -87,9 +87,7 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
             try:
                 exporter.check(target, cfg)
                 click.echo(f"up to date: {target}")
-            except KitError as exc:
-                if type(exc).__name__ != "StaleExport":
-                    raise
+            except StaleExport as exc:
                 click.echo(f"stale: {exc}", err=True)
                 stale += 1
             continue
@@ -98,6 +96,12 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
             click.echo(f"wrote {cfg.relative(path)}")
         for path in result.unchanged:
             click.echo(f"unchanged {cfg.relative(path)}")
+        dropped = result.stats
+        click.echo(
+            f"  from {cfg.relative(result.source)}: {dropped.get('dropped_cells', 0)} non-job cell(s), "
+            f"{dropped.get('dropped_magic_cells', 0)} magic cell(s) and "
+            f"{dropped.get('dropped_magic_lines', 0)} magic line(s) left out"
+        )
     if stale:
         raise KitError(f"{stale} export(s) stale; run `kit export --all` and commit the build folder")
 
@@ -157,6 +161,18 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
             click.echo(f"wrote {cfg.relative(folder)}: {files} file(s), {_human(size)}", err=True)
         click.echo(f"done in {result.seconds:.1f}s", err=True)
     sys.exit(result.returncode)
+
+
+def _register_capabilities() -> None:
+    """Commands that live with their capability (one module each), added to the top level."""
+    from kit.runtime.commands import bookmark
+    from kit.runtime.kernel_commands import kernel, lab
+
+    for command in (bookmark, kernel, lab):
+        main.add_command(command)
+
+
+_register_capabilities()
 
 
 def _human(size: int) -> str:

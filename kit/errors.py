@@ -35,3 +35,15 @@ class RunError(KitError):
 
 class CheckFailed(KitError):
     """`kit check` found problems; the message summarises them."""
+
+
+class InputNotFound(KitError, FileNotFoundError):
+    """A Glue script read a path (local or s3:// mapped to the local object root) that does not exist."""
+
+
+class CatalogError(KitError):
+    """A Glue Data Catalog table cannot be found or cannot be read locally."""
+
+
+class KernelError(KitError):
+    """The local Glue Jupyter kernel cannot be installed, removed or started."""

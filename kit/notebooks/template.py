@@ -18,7 +18,8 @@ from kit.notebooks.pairing import PAIRING_FORMATS, TEXT_FORMAT
 RESERVED = {"output", "etl-template", "test", "tests"}
 # Glue job names allow up to 255 characters; the stack name prefix leaves room for the environment.
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# kit's local Glue kernel (`kit kernel install`, or `kit lab` which installs it for the project).
+KERNELSPEC = {"display_name": "Glue 5.0 (local)", "language": "python", "name": "glue-local"}
 SAMPLE_INPUT = "id,name,amount\n1,alpha,10.5\n2,beta,20.0\n3,gamma,7.25\n"
 
 

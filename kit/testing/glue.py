@@ -1,7 +1,7 @@
 """pytest fixtures and assertions for Glue code: a ``glue_context`` on the shared SparkSession.
 
-The local ``awsglue`` layer is put on ``sys.path`` only for the test session, so test code can
-``from awsglue... import ...`` exactly as a Glue script does.
+Importing this module (kit's pytest plugin does) puts the local ``awsglue`` layer on ``sys.path``
+of the test process, so test code can ``from awsglue... import ...`` exactly as a Glue script does.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ def add_layer_to_path() -> None:
     layer = str(LAYER_DIR)
     if layer not in sys.path:
         sys.path.insert(0, layer)
+
+
+# Importing this module (kit's pytest plugin does) makes ``from awsglue...`` work in test modules.
+add_layer_to_path()
 
 
 @pytest.fixture(scope="session")

@@ -42,3 +42,7 @@ def spark_session(tmp_path_factory):
 def spark_context(spark_session):
     """The shared session's SparkContext."""
     return spark_session.sparkContext
+
+
+# The glue_context fixture and the local awsglue layer on sys.path (tests import awsglue freely).
+from kit.testing.glue import glue_context  # noqa: E402, F401

@@ -1,0 +1,112 @@
+"""DynamicFrame + Glue transforms vs plain DataFrame on the same chain (1M rows); prints the ratio.
+
+The local DynamicFrame is a thin wrapper that builds DataFrame expressions, so the ratio should
+be close to 1.0 (target <= 1.10). Run: ``.venv/bin/python benchmarks/bench_dynamicframe.py [ROWS]``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+LAYER = Path(__file__).resolve().parents[1] / "kit" / "runtime" / "glue_layer"
+sys.path.insert(0, str(LAYER))
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+
+from awsglue.context import GlueContext  # noqa: E402
+from awsglue.dynamicframe import DynamicFrame  # noqa: E402
+from awsglue.transforms import (  # noqa: E402
+    ApplyMapping,
+    DropFields,
+    RenameField,
+    ResolveChoice,
+    SelectFields,
+    SplitRows,
+)
+from pyspark.sql import SparkSession  # noqa: E402
+from pyspark.sql import functions as F  # noqa: E402
+
+
+def source(spark: SparkSession, rows: int):
+    return (
+        spark.range(rows)
+        .withColumn("customer", (F.col("id") % 1000).cast("string"))
+        .withColumn("amount", (F.col("id") % 97).cast("string"))
+        .withColumn("city", F.concat(F.lit("c"), (F.col("id") % 13).cast("string")))
+        .withColumn("note", F.lit("x"))
+    )
+
+
+def dynamicframe_chain(glue_context: GlueContext, df):
+    frame = DynamicFrame.fromDF(df, glue_context, "bench")
+    frame = ApplyMapping.apply(frame=frame, mappings=[
+        ("id", "long", "order_id", "long"),
+        ("customer", "string", "customer_id", "int"),
+        ("amount", "string", "amount", "string"),
+        ("city", "string", "city", "string"),
+        ("note", "string", "note", "string"),
+    ])
+    frame = ResolveChoice.apply(frame=frame, specs=[("amount", "cast:double")])
+    frame = RenameField.apply(frame=frame, old_name="city", new_name="town")
+    frame = DropFields.apply(frame=frame, paths=["note"])
+    frame = SplitRows.apply(frame=frame, comparison_dict={"amount": {">": 10}},
+                            name1="big", name2="small")["big"]
+    frame = SelectFields.apply(frame=frame, paths=["order_id", "customer_id", "amount", "town"])
+    return frame.toDF()
+
+
+def dataframe_chain(df):
+    out = df.select(
+        F.col("id").cast("long").alias("order_id"),
+        F.col("customer").cast("int").alias("customer_id"),
+        F.col("amount").cast("string").alias("amount"),
+        F.col("city").cast("string").alias("city"),
+        F.col("note").cast("string").alias("note"),
+    )
+    out = out.withColumn("amount", F.col("amount").cast("double"))
+    out = out.withColumnRenamed("city", "town").drop("note")
+    out = out.filter(F.coalesce(F.col("amount") > 10, F.lit(False)))
+    return out.select("order_id", "customer_id", "amount", "town")
+
+
+def timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main(rows: int = 1_000_000, repeats: int = 7) -> float:
+    spark = (
+        SparkSession.builder.master("local[2]").appName("bench-dynamicframe")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    glue_context = GlueContext(spark.sparkContext)
+    df = source(spark, rows).cache()
+    df.count()
+
+    def run_dyf() -> None:
+        dynamicframe_chain(glue_context, df).write.format("noop").mode("overwrite").save()
+
+    def run_df() -> None:
+        dataframe_chain(df).write.format("noop").mode("overwrite").save()
+
+    run_dyf()
+    run_df()  # warm-up: JIT and code generation
+    dyf_times, df_times = [], []
+    for _ in range(repeats):
+        dyf_times.append(timed(run_dyf))
+        df_times.append(timed(run_df))
+    best_dyf, best_df = min(dyf_times), min(df_times)
+    ratio = best_dyf / best_df
+    print(f"rows={rows} DynamicFrame+transforms best={best_dyf:.3f}s "
+          f"DataFrame best={best_df:.3f}s ratio={ratio:.3f} (target <= 1.10)")
+    spark.stop()
+    return ratio
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
