@@ -29,7 +29,6 @@ system-deps:
 test: system-deps setup
 	$(BIN)/ruff check .
 	$(BIN)/kit check
-	$(BIN)/kit kernel install --sys-prefix
 	$(BIN)/pytest
 
 lint: setup
