@@ -5,8 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kit-installed
+# checkov and the AWS CLI pin their own boto3/packaging: they live in a separate venv, and only
+# their two commands are put on PATH for the tests.
+TOOLS  := .tools
+TOOLS_STAMP := $(TOOLS)/.installed
 
-.PHONY: setup demo test lint bench system-deps java clean
+.PHONY: setup tools demo test lint bench system-deps java clean
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
@@ -20,16 +24,26 @@ $(STAMP): pyproject.toml
 
 setup: java $(STAMP)
 
+$(TOOLS_STAMP):
+	$(PYTHON) -m venv $(TOOLS)/venv
+	$(TOOLS)/venv/bin/python -m pip install --quiet 'checkov>=3.2,<4' 'awscli>=1.36,<2'
+	mkdir -p $(TOOLS)/bin
+	ln -sf ../venv/bin/checkov $(TOOLS)/bin/checkov
+	ln -sf ../venv/bin/aws $(TOOLS)/bin/aws
+	@touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
 demo: setup
 	cd $(CURDIR) && $(BIN)/kit run orders_by_month
 
 system-deps:
 	bash .ci/system-deps.sh
 
-test: system-deps setup
+test: system-deps setup tools
 	$(BIN)/ruff check .
 	$(BIN)/kit check
-	$(BIN)/pytest
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .

@@ -165,10 +165,11 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
 
 def _register_capabilities() -> None:
     """Commands that live with their capability (one module each), added to the top level."""
+    from kit.infra.commands import COMMANDS as infra_commands
     from kit.runtime.commands import bookmark
     from kit.runtime.kernel_commands import kernel, lab
 
-    for command in (bookmark, kernel, lab):
+    for command in (bookmark, kernel, lab, *infra_commands):
         main.add_command(command)
 
 

@@ -65,7 +65,13 @@ def render_job_stack(
         "Connections": {"Type": "CommaDelimitedList", "Default": ",".join(base.connections)},
         "BookmarkOption": {**string, "Default": BOOKMARKS[base.bookmark]},
     }
-    nested = {name: {"Ref": name} for name in parameters if name != "Environment"}
+    # nested stack parameters are strings: lists travel joined
+    nested = {
+        name: {"Fn::Join": [",", {"Ref": name}]} if spec["Type"] == "CommaDelimitedList"
+        else {"Ref": name}
+        for name, spec in parameters.items()
+        if name != "Environment"
+    }
     nested["Description"] = {"Fn::Sub": f"kit job {job} (${{Environment}})"}
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",

@@ -7,14 +7,20 @@ register what moto 5.2.5 lacks on its CloudFormation:
 * ``AWS::Glue::Job`` and ``AWS::Glue::Trigger`` resources, created on moto's Glue backend (moto's
   CloudFormation otherwise creates no Glue resources at all);
 * in-place updates of nested stacks, as CloudFormation does (moto deletes and recreates the
-  nested stack, so a failing update would lose the job instead of leaving it as it was).
+  nested stack, so a failing update would lose the job instead of leaving it as it was), undone
+  when they fail;
+* ``!GetAtt Nested.Outputs.X``, stack outputs after a change set, the S3 bucket properties and
+  IAM managed policies that moto's CloudFormation ignores.
 
 It also offers test-only controls that have no HTTP API: staging Glue job runs and failing one.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +59,11 @@ class MotoServer:
         ).raise_for_status()
 
     def fail_job_runs(self, job_name: str, message: str, region: str = LOCAL_REGION) -> None:
-        """Make the job's future runs end FAILED with ``message`` (no HTTP API exists for it)."""
-        _FAILING_RUNS[(region, job_name)] = message
+        """Make the job's runs end FAILED with ``message`` (no HTTP API for it); "" stops it."""
+        if message:
+            _FAILING_RUNS[(region, job_name)] = message
+        else:
+            _FAILING_RUNS.pop((region, job_name), None)
 
 
 _FAILING_RUNS: dict[tuple[str, str], str] = {}
@@ -65,6 +74,8 @@ def start(port: int = 0) -> MotoServer:
     from moto.server import ThreadedMotoServer
 
     install_harness()
+    # AWS managed policies (AWSGlueServiceRole) exist in the local IAM, as in an account
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     _, bound = server.get_host_and_port()
@@ -116,7 +127,80 @@ def install_harness() -> None:
         return run_id
 
     glue_models.FakeJob.start_job_run = start_job_run
+
+    from moto.cloudformation import models as cfn_models
+
+    original_execute = cfn_models.CloudFormationBackend.execute_change_set
+
+    def execute_change_set(self: Any, change_set_name: str, stack_name: str | None = None) -> None:
+        # moto keeps the outputs of the template the stack had before (none, for a new stack)
+        original_execute(self, change_set_name, stack_name)
+        for stack in self.stacks.values():
+            if stack.name == stack_name or stack.stack_id == stack_name:
+                stack._parse_template()
+                stack.output_map = stack._create_output_map()
+
+    cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
+
+    def get_cfn_attribute(self: Any, attribute: str) -> Any:
+        # !GetAtt NestedStack.Outputs.X (moto has no attributes on nested stacks at all)
+        if attribute.startswith("Outputs."):
+            output = self.output_map[attribute.split(".", 1)[1]]
+            if output is not None:
+                return output.value
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        raise UnformattedGetAttTemplateException()
+
+    cfn_models.Stack.get_cfn_attribute = get_cfn_attribute
+    _complete_bucket_properties()
+    _attach_managed_policies()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     _INSTALLED = True
+
+
+def _attach_managed_policies() -> None:
+    """moto's AWS::IAM::Role ignores ManagedPolicyArns; attach them as IAM would."""
+    from moto.iam.models import Role, iam_backends
+    from moto.utilities.utils import get_partition
+
+    original = Role.create_from_cloudformation_json.__func__
+
+    def create(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str,
+               region_name: str, **kwargs: Any) -> Any:
+        role = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        backend = iam_backends[account_id][get_partition(region_name)]
+        for arn in cloudformation_json.get("Properties", {}).get("ManagedPolicyArns", []):
+            backend.attach_role_policy(arn, role.name)
+        return role
+
+    Role.create_from_cloudformation_json = classmethod(create)
+
+
+def _complete_bucket_properties() -> None:
+    """moto's AWS::S3::Bucket applies only encryption and tags; apply versioning and the rest."""
+    from moto.s3.models import FakeBucket, s3_backends
+    from moto.utilities.utils import get_partition
+
+    original = FakeBucket.create_from_cloudformation_json.__func__
+
+    def create(cls: Any, resource_name: str, cloudformation_json: Any, account_id: str,
+               region_name: str, **kwargs: Any) -> Any:
+        bucket = original(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        props = cloudformation_json.get("Properties", {})
+        backend = s3_backends[account_id][get_partition(region_name)]
+        versioning = props.get("VersioningConfiguration")
+        if versioning:
+            backend.put_bucket_versioning(resource_name, versioning["Status"])
+        block = props.get("PublicAccessBlockConfiguration")
+        if block:
+            backend.put_public_access_block(resource_name, block)
+        ownership = props.get("OwnershipControls")
+        if ownership:
+            backend.put_bucket_ownership_controls(resource_name, ownership["Rules"][0]["ObjectOwnership"])
+        return bucket
+
+    FakeBucket.create_from_cloudformation_json = classmethod(create)
 
 
 def _define_models() -> None:
@@ -152,7 +236,7 @@ def _define_models() -> None:
         def create_from_cloudformation_json(  # type: ignore[override]
             cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
             region_name: str, **kwargs: Any,
-        ) -> GlueJob:
+        ) -> Any:
             backend = glue_backends[account_id][region_name]
             if resource_name in backend.jobs:
                 raise _cfn_error(f"Job {resource_name} already exists")
@@ -161,9 +245,9 @@ def _define_models() -> None:
 
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[override]
-            cls, original_resource: GlueJob, new_resource_name: str,
+            cls, original_resource: Any, new_resource_name: str,
             cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        ) -> GlueJob:
+        ) -> Any:
             backend = glue_backends[account_id][region_name]
             props = cloudformation_json["Properties"]
             if new_resource_name != original_resource.name:
@@ -206,7 +290,7 @@ def _define_models() -> None:
         def create_from_cloudformation_json(  # type: ignore[override]
             cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
             region_name: str, **kwargs: Any,
-        ) -> GlueTrigger:
+        ) -> Any:
             props = cloudformation_json["Properties"]
             glue_backends[account_id][region_name].create_trigger(
                 name=resource_name,
@@ -224,9 +308,9 @@ def _define_models() -> None:
 
         @classmethod
         def update_from_cloudformation_json(  # type: ignore[override]
-            cls, original_resource: GlueTrigger, new_resource_name: str,
+            cls, original_resource: Any, new_resource_name: str,
             cloudformation_json: dict[str, Any], account_id: str, region_name: str,
-        ) -> GlueTrigger:
+        ) -> Any:
             glue_backends[account_id][region_name].delete_trigger(original_resource.name)
             return cls.create_from_cloudformation_json(
                 new_resource_name, cloudformation_json, account_id, region_name
@@ -275,7 +359,16 @@ def _define_models() -> None:
                 props["TemplateURL"], account_id=account_id, partition=get_partition(region_name)
             )
             params = {k: _param(v) for k, v in props.get("Parameters", {}).items()}
-            original_resource.update(template, parameters=params)
+            saved = _snapshot(original_resource), _snapshot(original_resource.resource_map)
+            try:
+                original_resource.update(template, parameters=params)
+            except Exception:
+                # CloudFormation rolls a failed update back: restore the nested stack as it was
+                for obj, state in zip((original_resource, original_resource.resource_map), saved,
+                                      strict=True):
+                    obj.__dict__.clear()
+                    obj.__dict__.update(state)
+                raise
             return original_resource
 
         @classmethod
@@ -335,6 +428,10 @@ def _cfn_error(message: str) -> Exception:
     return ValidationError(message=message)
 
 
+def _snapshot(obj: Any) -> dict[str, Any]:
+    return {k: copy.copy(v) if isinstance(v, dict | list) else v for k, v in obj.__dict__.items()}
+
+
 def _param(value: Any) -> Any:
     return ",".join(value) if isinstance(value, list) else value
 
@@ -349,3 +446,27 @@ def _ints(value: Any) -> dict[str, int] | None:
 
 def _bool(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m kit.testing.moto_server [PORT]``: a local AWS until Ctrl-C (for trying kit)."""
+    import sys
+    import time
+    import warnings
+
+    warnings.simplefilter("ignore")
+    args = sys.argv[1:] if argv is None else argv
+    server = start(int(args[0]) if args else 5000)
+    print(f"local AWS (moto) at {server.endpoint}; export AWS_ENDPOINT_URL={server.endpoint}",
+          flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    from kit.testing.moto_server import main as _main  # models must live in the named module
+
+    _main()

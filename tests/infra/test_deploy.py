@@ -1,0 +1,274 @@
+"""kit bootstrap / deploy / diff against moto in server mode (real HTTP, real change sets)."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from pathlib import Path
+
+from tests.infra.conftest import DATA_BUCKET, edit_job_cell
+
+
+def _script(root: Path, job: str = "sales") -> bytes:
+    return (root / "build" / job / f"{job}.py").read_bytes()
+
+
+def _bootstrap_buckets(aws_clients, env: str = "dev") -> dict[str, str]:
+    stack = aws_clients("cloudformation").describe_stacks(StackName=f"kit-{env}-bootstrap")
+    return {o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0]["Outputs"]}
+
+
+def test_bootstrap_creates_locked_down_buckets_and_is_idempotent(deploy_project, kit, aws_clients):
+    first = kit("bootstrap", "--env", "dev")
+    assert first.exit_code == 0, first.output
+    assert "kit-dev-bootstrap: deployed" in first.stdout
+    buckets = _bootstrap_buckets(aws_clients)
+    s3 = aws_clients("s3")
+    scripts, temp = buckets["ScriptsBucket"], buckets["TempBucket"]
+    assert s3.get_bucket_versioning(Bucket=scripts)["Status"] == "Enabled"
+    for bucket in (scripts, temp):
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()) and len(block) == 4
+    # the shared templates were copied into the project for the user to own
+    assert (deploy_project / "infra" / "etl-template.yml").is_file()
+    again = kit("bootstrap", "--env", "dev")
+    assert again.exit_code == 0
+    assert "kit-dev-bootstrap: no changes" in again.stdout
+    assert _bootstrap_buckets(aws_clients) == buckets
+
+
+def test_deploy_without_bootstrap_says_what_to_do(deploy_project, kit):
+    result = kit("deploy", "sales", "--env", "dev")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "kit: error: environment dev is not bootstrapped (stack kit-dev-bootstrap: missing); "
+        "run `kit bootstrap --env dev`"
+    )
+
+
+def test_first_deploy_creates_the_job_role_and_trigger(deploy_project, kit, aws_clients):
+    assert kit("bootstrap").exit_code == 0
+    result = kit("deploy", "sales", "--env", "dev")
+    assert result.exit_code == 0, result.output
+    buckets = _bootstrap_buckets(aws_clients)
+    script = _script(deploy_project)
+    key = f"kit/scripts/sales/{hashlib.md5(script).hexdigest()}.py"
+    uri = f"s3://{buckets['ScriptsBucket']}/{key}"
+    assert f"kit-dev-sales: deployed dev-sales ({uri})" in result.stdout
+    assert "CREATE_COMPLETE" in result.stderr  # streamed stack events
+
+    job = aws_clients("glue").get_job(JobName="dev-sales")["Job"]
+    assert job["Command"] == {"Name": "glueetl", "ScriptLocation": uri, "PythonVersion": "3"}
+    assert (job["GlueVersion"], job["WorkerType"], job["NumberOfWorkers"]) == ("5.0", "G.1X", 3)
+    assert job["DefaultArguments"] == {
+        "--TempDir": f"s3://{buckets['TempBucket']}/glue-temp/sales/",
+        "--job-bookmark-option": "job-bookmark-disable",
+        "--job-language": "python",
+        "--enable-metrics": "true",
+        "--enable-continuous-cloudwatch-log": "true",
+        "--input_path": f"s3://{DATA_BUCKET}/input/sales/",
+        "--output_path": f"s3://{DATA_BUCKET}/output/sales/",
+        "--min_rows": "1",
+    }
+    body = aws_clients("s3").get_object(Bucket=buckets["ScriptsBucket"], Key=key)["Body"].read()
+    assert body == script
+    # the stack's outputs, the role's ARN coming out of the nested stack
+    assert "  JobName: dev-sales" in result.stdout
+    assert f"  RoleArn: {job['Role']}" in result.stdout
+    assert f"  ScriptLocation: {uri}" in result.stdout
+
+    iam = aws_clients("iam")
+    role_name = job["Role"].rsplit("/", 1)[1]
+    role = iam.get_role(RoleName=role_name)["Role"]
+    assert role["Arn"] == job["Role"]
+    trust = role["AssumeRolePolicyDocument"]
+    trust = _document(trust)
+    assert trust["Statement"][0]["Principal"] == {"Service": "glue.amazonaws.com"}
+    attached = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [
+        "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"
+    ]
+    policy = iam.get_role_policy(RoleName=role_name, PolicyName="job-s3-access")["PolicyDocument"]
+    policy = _document(policy)
+    resources = [r for s in policy["Statement"] for r in _list(s["Resource"])]
+    assert "*" not in resources and not any(r.endswith(":::*") for r in resources)
+    assert set(resources) == {
+        f"arn:aws:s3:::{buckets['ScriptsBucket']}/*",
+        f"arn:aws:s3:::{DATA_BUCKET}",
+        f"arn:aws:s3:::{DATA_BUCKET}/*",
+        f"arn:aws:s3:::{buckets['TempBucket']}",
+        f"arn:aws:s3:::{buckets['TempBucket']}/*",
+    }
+
+    triggers = aws_clients("glue").get_triggers()["Triggers"]
+    assert [(t["Name"], t["Type"], t["Schedule"], t["Actions"]) for t in triggers] == [
+        ("dev-sales-schedule", "SCHEDULED", "cron(0 6 * * ? *)", [{"JobName": "dev-sales"}])
+    ]
+
+
+def _document(value):
+    """A policy document; moto returns CloudFormation-made inline policies as a Python repr."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return ast.literal_eval(value)
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def test_redeploy_without_changes_is_a_noop(deploy_project, kit, aws_clients):
+    assert kit("bootstrap").exit_code == 0
+    assert kit("deploy", "sales").exit_code == 0
+    cfn = aws_clients("cloudformation")
+    events = cfn.describe_stack_events(StackName="kit-dev-sales")["StackEvents"]
+    before = aws_clients("glue").get_job(JobName="dev-sales")["Job"]
+    again = kit("deploy", "sales")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[0] == "kit-dev-sales: no changes"
+    assert cfn.describe_stack_events(StackName="kit-dev-sales")["StackEvents"] == events
+    assert aws_clients("glue").get_job(JobName="dev-sales")["Job"] == before
+    sets = cfn.list_change_sets(StackName="kit-dev-sales")["Summaries"]
+    assert [s for s in sets if s["Status"] == "FAILED"] == []  # the empty change set is cleaned up
+
+
+def test_changed_script_gets_a_new_key_and_updates_the_stack(deploy_project, kit, aws_clients):
+    assert kit("bootstrap").exit_code == 0
+    assert kit("deploy", "sales").exit_code == 0
+    old = aws_clients("glue").get_job(JobName="dev-sales")["Job"]["Command"]["ScriptLocation"]
+    edit_job_cell(deploy_project, "sales", "v2")
+    result = kit("deploy", "sales")
+    assert result.exit_code == 0, result.output
+    assert "exported sales (build folder was stale)" in result.stderr
+    script = _script(deploy_project)
+    assert b"print('v2')" in script
+    new = aws_clients("glue").get_job(JobName="dev-sales")["Job"]["Command"]["ScriptLocation"]
+    assert new.endswith(f"/kit/scripts/sales/{hashlib.md5(script).hexdigest()}.py")
+    assert new != old
+    bucket = new.split("/")[2]
+    s3 = aws_clients("s3")
+    assert s3.get_object(Bucket=bucket, Key=new.split("/", 3)[3])["Body"].read() == script
+    assert b"v2" not in s3.get_object(Bucket=bucket, Key=old.split("/", 3)[3])["Body"].read()
+    assert "UPDATE_COMPLETE" in result.stderr
+
+
+def test_failing_resource_reports_the_reason_and_keeps_the_deployment(
+    deploy_project, kit, aws_clients
+):
+    assert kit("bootstrap").exit_code == 0
+    assert kit("deploy", "sales").exit_code == 0
+    glue = aws_clients("glue")
+    before = glue.get_job(JobName="dev-sales")["Job"]
+    # a user edit of the shared template that CloudFormation cannot create, plus a new script
+    template = deploy_project / "infra" / "etl-template.yml"
+    text = template.read_text(encoding="utf-8")
+    broken = text.replace(
+        "Resources:\n",
+        "Resources:\n  Broken:\n    Type: AWS::S3::Bucket\n"
+        f"    Properties:\n      BucketName: {DATA_BUCKET}\n",  # taken: creation fails
+        1,
+    )
+    template.write_text(broken, encoding="utf-8")
+    edit_job_cell(deploy_project, "sales", "v2")
+    result = kit("deploy", "sales")
+    assert result.exit_code == 1, result.output
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("kit: error: kit-dev-sales: CloudFormation failed: ")
+    assert "The requested bucket name is not available" in error
+    assert error.endswith("the previous deployment is unchanged")
+    after = glue.get_job(JobName="dev-sales")["Job"]
+    assert after["Command"]["ScriptLocation"] == before["Command"]["ScriptLocation"]
+    assert after["DefaultArguments"] == before["DefaultArguments"]
+    bucket, key = before["Command"]["ScriptLocation"][5:].split("/", 1)
+    assert b"v2" not in aws_clients("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+def test_diff_reports_an_out_of_band_script_edit(deploy_project, kit, aws_clients):
+    assert kit("bootstrap").exit_code == 0
+    assert kit("deploy", "sales").exit_code == 0
+    clean = kit("diff", "sales")
+    assert clean.exit_code == 0, clean.output
+    assert "dev-sales: deployed job matches the local export" in clean.stdout
+    location = aws_clients("glue").get_job(JobName="dev-sales")["Job"]["Command"]["ScriptLocation"]
+    bucket, key = location[5:].split("/", 1)
+    s3 = aws_clients("s3")
+    live = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+    edited = live.replace("def transform(", "print('hotfix from the console')\n\n\ndef transform(")
+    assert edited != live
+    s3.put_object(Bucket=bucket, Key=key, Body=edited.encode())  # a console edit
+
+    result = kit("diff", "sales")
+    assert result.exit_code == 1
+    assert "--- build/sales/sales.py (local export)" in result.stdout
+    assert f"+++ {location} (deployed)" in result.stdout
+    assert "+print('hotfix from the console')" in result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"kit: error: dev-sales drifted: script {location} differs from the local export; "
+        "run `kit deploy sales` to restore it (or export the change into the notebook)"
+    )
+
+
+def test_diff_reports_changed_default_arguments(deploy_project, kit, aws_clients):
+    assert kit("bootstrap").exit_code == 0
+    assert kit("deploy", "sales").exit_code == 0
+    # the local settings move on without a deploy (moto has no UpdateJob for a console edit)
+    pyproject = deploy_project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(
+        text.replace('arguments = { min_rows = "1" }', 'arguments = { min_rows = "500" }')
+        .replace("[tool.kit.job.sales]\n", '[tool.kit.job.sales]\nbookmark = "enable"\n'),
+        encoding="utf-8",
+    )
+    result = kit("diff", "sales")
+    assert result.exit_code == 1
+    assert "argument --min_rows: deployed '1', local '500'" in result.stdout
+    assert (
+        "argument --job-bookmark-option: deployed 'job-bookmark-disable', "
+        "local 'job-bookmark-enable'" in result.stdout
+    )
+    assert "2 DefaultArguments differ" in result.stderr
+    assert "---" not in result.stdout  # the script itself did not change
+
+
+def test_diff_of_an_undeployed_job(deploy_project, kit):
+    assert kit("bootstrap").exit_code == 0
+    result = kit("diff", "sales")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "kit: error: job dev-sales is not deployed in dev; run `kit deploy sales --env dev`"
+    )
+
+
+def test_environment_overrides_and_deploy_all(deploy_project, kit, aws_clients):
+    from kit import config as kit_config
+    from kit.notebooks.template import create
+
+    create("returns", kit_config.load(deploy_project))
+    assert kit("bootstrap", "--env", "prod").exit_code == 0
+    result = kit("deploy", "--all", "--env", "prod")
+    assert result.exit_code == 0, result.output
+    glue = aws_clients("glue")
+    names = sorted(j["Name"] for j in glue.get_jobs()["Jobs"])
+    assert names == ["prd-returns", "prd-sales"]
+    sales = glue.get_job(JobName="prd-sales")["Job"]
+    assert (sales["WorkerType"], sales["NumberOfWorkers"]) == ("G.2X", 10)
+    assert sales["DefaultArguments"]["--input_path"] == f"s3://{DATA_BUCKET}/prod/input/sales/"
+    returns = glue.get_job(JobName="prd-returns")["Job"]
+    assert (returns["WorkerType"], returns["NumberOfWorkers"]) == ("G.1X", 2)
+    assert "--min_rows" not in returns["DefaultArguments"]
+    assert [t["Name"] for t in glue.get_triggers()["Triggers"]] == ["prd-sales-schedule"]
+
+
+def test_aws_client_problems_are_one_line(deploy_project, kit):
+    result = kit("deploy", "sales", "--profile", "no-such-profile")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "kit: error: The config profile (no-such-profile) could not be found; "
+        "check --profile/--region/--endpoint-url and your AWS credentials"
+    )
