@@ -17,13 +17,10 @@ EXAMPLE = "orders_by_month"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of this repository's project files (example job, data, infra) as the cwd."""
+    """A copy of this repository's project (settings, example job, data, infra) as the cwd."""
     root = tmp_path / "proj"
     root.mkdir()
-    (root / "pyproject.toml").write_text(
-        '[project]\nname = "demo"\nversion = "0"\n\n[tool.kit]\nnotebooks = "notebooks"\n',
-        encoding="utf-8",
-    )
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")  # the same [tool.kit] settings
     shutil.copy(REPO / "jupytext.toml", root / "jupytext.toml")
     for folder in ("notebooks", "jobs", "infra", "data"):
         shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
