@@ -165,11 +165,12 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
 
 def _register_capabilities() -> None:
     """Commands that live with their capability (one module each), added to the top level."""
+    from kit.endpoints.commands import endpoint
     from kit.infra.commands import COMMANDS as infra_commands
     from kit.runtime.commands import bookmark
     from kit.runtime.kernel_commands import kernel, lab
 
-    for command in (bookmark, kernel, lab, *infra_commands):
+    for command in (bookmark, kernel, lab, endpoint, *infra_commands):
         main.add_command(command)
 
 
