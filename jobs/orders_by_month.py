@@ -50,7 +50,9 @@ def _run_mode(argv=sys.argv, environ=os.environ):
         return "glue_job"
     try:
         import awsglue  # noqa: F401
-    except ModuleNotFoundError:
+    except ModuleNotFoundError as exc:
+        if exc.name != "awsglue":  # Glue is there but broken: let that surface
+            raise
         return "local"
     return "endpoint"
 

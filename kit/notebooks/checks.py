@@ -99,7 +99,7 @@ def job_cells_compile(nb: NotebookNode) -> list[Problem]:
 def no_dev_only_names(nb: NotebookNode) -> list[Problem]:
     """A shipped cell must not rely on a name that only exploration cells define."""
     job_defined: set[str] = set()
-    dev_defined: dict[str, int] = {}
+    dev_defined: dict[str, tuple[int, str]] = {}
     job_used: list[tuple[int, set[str]]] = []
     for number, cell in enumerate(nb.cells, start=1):
         role = cell_role(cell)
@@ -115,7 +115,7 @@ def no_dev_only_names(nb: NotebookNode) -> list[Problem]:
             job_used.append((number, used))
         else:
             for name in defined:
-                dev_defined.setdefault(name, number)
+                dev_defined.setdefault(name, (number, "a dev" if cell_tags(cell) else "an untagged"))
     problems = []
     known = job_defined | set(dir(builtins)) | {"__file__", "__name__", "spark", "sc"}
     for number, used in job_used:
@@ -124,7 +124,8 @@ def no_dev_only_names(nb: NotebookNode) -> list[Problem]:
             problems.append(
                 Problem(
                     number,
-                    f"uses `{name}`, which only a dev cell defines (cell {dev_defined[name]}); "
+                    f"uses `{name}`, which only {dev_defined[name][1]} cell defines "
+                    f"(cell {dev_defined[name][0]}); "
                     f'tag that cell "{JOB_TAG}" or define `{name}` in a job cell',
                 )
             )

@@ -101,3 +101,14 @@ def test_glue_job_mode_missing_required_argument_fails_like_glue(spark_session, 
 
     with pytest.raises(GlueArgumentError):
         run_bootstrap(["script.py", "--JOB_NAME"])
+
+
+def test_a_broken_glue_install_is_not_mistaken_for_local(tmp_path, monkeypatch):
+    """Only "awsglue is not installed" means local; a missing dependency of awsglue surfaces."""
+    broken = tmp_path / "awsglue"
+    broken.mkdir()
+    (broken / "__init__.py").write_text("import glue_native_dependency_that_is_missing\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "awsglue", raising=False)
+    with pytest.raises(ModuleNotFoundError, match="glue_native_dependency_that_is_missing"):
+        run_bootstrap(["notebook"])
