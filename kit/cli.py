@@ -61,6 +61,8 @@ def new(name: str) -> None:
     click.echo(f"created {cfg.relative(made.module)}  (paired with jupytext, percent format)")
     if made.sample:
         click.echo(f"created {cfg.relative(made.sample)}  (sample input for local runs)")
+    if made.test:
+        click.echo(f"created {cfg.relative(made.test)}  (unit tests for the job's functions)")
     click.echo(f"next: open the notebook in JupyterLab, or `kit run {name}`")
 
 

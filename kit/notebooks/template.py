@@ -28,6 +28,7 @@ class NewJob:
     notebook: Path
     module: Path
     sample: Path | None
+    test: Path | None
 
 
 def validate_name(name: str) -> None:
@@ -40,8 +41,8 @@ def validate_name(name: str) -> None:
         raise KitError(f"job name {name!r} is reserved by kit; choose another name")
 
 
-def template_text(name: str) -> str:
-    text = resources.files("kit.notebooks").joinpath("templates/job.py.tmpl").read_text("utf-8")
+def template_text(name: str, template: str = "job.py.tmpl") -> str:
+    text = resources.files("kit.notebooks").joinpath(f"templates/{template}").read_text("utf-8")
     return text.format(name=name)
 
 
@@ -58,9 +59,15 @@ def create(name: str, config: ProjectConfig) -> NewJob:
     nb.metadata["language_info"] = {"name": "python"}
     write_atomic(module, jupytext.writes(nb, fmt=TEXT_FORMAT))
     write_atomic(notebook, jupytext.writes(nb, fmt="ipynb"))
-    sample = config.data_dir / name / "input.csv"
+    sample: Path | None = config.data_dir / name / "input.csv"
     if sample.exists():
         sample = None
     else:
         write_atomic(sample, SAMPLE_INPUT)
-    return NewJob(notebook, module, sample)
+    # A starting unit test, when the project has a tests/ folder and none exists for the job.
+    test: Path | None = config.root / "tests" / "jobs" / f"test_{name}.py"
+    if not test.parent.parent.is_dir() or test.exists():
+        test = None
+    else:
+        write_atomic(test, template_text(name, "test_job.py.tmpl"))
+    return NewJob(notebook, module, sample, test)

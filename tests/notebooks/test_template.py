@@ -26,6 +26,23 @@ def test_new_creates_pair_and_sample_and_exports(project: Path, cli):
     assert "formats: notebooks///ipynb,jobs///py:percent" in text
 
 
+@pytest.mark.slow
+def test_new_job_passes_its_own_generated_test(project: Path, cli):
+    (project / "tests").mkdir()
+    result = cli("new", "daily_sales")
+    assert "created tests/jobs/test_daily_sales.py" in result.output
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/jobs/test_daily_sales.py"],
+        cwd=project, capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
+
+
 def test_new_refuses_existing_and_bad_names(project: Path, cli):
     before = tree_digest(project)
     result = cli("new", "orders_by_month")
