@@ -41,7 +41,8 @@ def resolve_target(
     profile: str | None = None,
     region: str | None = None,
 ) -> AwsTarget:
-    """Command-line values win over the environment's settings, which win over AWS_* variables."""
+    """Command-line values win over the environment's settings, then AWS_* variables, then the
+    profile's own ``region`` (as the AWS CLI and boto3 do), then us-east-1."""
     env = env or {}
     endpoint = endpoint_url or env.get("endpoint_url") or os.environ.get("AWS_ENDPOINT_URL")
     prof = profile or env.get("profile") or None
@@ -50,9 +51,25 @@ def resolve_target(
         or env.get("region")
         or os.environ.get("AWS_REGION")
         or os.environ.get("AWS_DEFAULT_REGION")
+        or _profile_region(prof)
         or DEFAULT_REGION
     )
     return AwsTarget(region=reg, profile=prof, endpoint_url=endpoint or None)
+
+
+def _profile_region(profile: str | None) -> str | None:
+    """The ``region`` of the named (or AWS_PROFILE / default) profile in the AWS config files.
+
+    Without it a deploy with ``--profile`` would go to us-east-1 instead of the profile's region.
+    A missing profile is left for the first AWS call to report.
+    """
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        return botocore.session.Session(profile=profile).get_config_variable("region") or None
+    except ProfileNotFound:
+        return None
 
 
 @functools.lru_cache(maxsize=16)

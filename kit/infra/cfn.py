@@ -7,6 +7,7 @@ failure name the resource that failed with CloudFormation's reason.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -75,6 +76,8 @@ def deploy_stack(
         raise DeployFailed(
             f"stack {stack_name} is busy ({status}); wait for it to finish and deploy again"
         )
+    if status in OK_STATES and is_deployed(cfn, stack_name, template_body, parameters, tags or {}):
+        return StackResult(stack_name, False, status, stack_outputs(cfn, stack_name))
     kind = "CREATE" if status in (None, "REVIEW_IN_PROGRESS") else "UPDATE"
     name = f"kit-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     seen = {e["EventId"] for e in _events(cfn, stack_name)} if status else set()
@@ -123,6 +126,36 @@ def deploy_stack(
         events = with_nested_events(events, lambda stack: list(reversed(_events(cfn, stack))))
         raise DeployFailed(summarize_failure(stack_name, final, events))
     return StackResult(stack_name, True, final, stack_outputs(cfn, stack_name), events)
+
+
+def is_deployed(
+    cfn: Any, stack_name: str, template_body: str, parameters: dict[str, str], tags: dict[str, str]
+) -> bool:
+    """True when the stack already runs exactly this template with these parameters and tags.
+
+    CloudFormation cannot tell whether a nested stack would change, so on AWS a change set for a
+    stack with a nested stack always holds a "Modify" of it and is never empty; like the CDK, kit
+    compares what it would send with what is deployed instead. The nested template's URL is
+    content-addressed, so an unchanged parent template means an unchanged nested one.
+    """
+    stack = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]
+    deployed = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
+    if any(deployed.get(key) != value for key, value in parameters.items()):
+        return False
+    if {t["Key"]: t["Value"] for t in stack.get("Tags", [])} != tags:
+        return False
+    body = cfn.get_template(StackName=stack_name, TemplateStage="Original")["TemplateBody"]
+    return _template(body) == _template(template_body)
+
+
+def _template(body: Any) -> Any:
+    """A template for comparison: botocore returns JSON templates parsed, YAML ones as text."""
+    if isinstance(body, str):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body
+    return body
 
 
 def with_nested_events(

@@ -11,17 +11,29 @@ import yaml
 
 from kit import aws
 from kit.config import ProjectConfig
-from kit.errors import StaleExport
+from kit.errors import KitError, StaleExport
 from kit.infra import bootstrap, cfn, package
-from kit.infra.settings import BOOKMARKS, Environment, JobDeployment, job_deployment
-from kit.infra.stack import etl_template_path
+from kit.infra.settings import (
+    BOOKMARKS,
+    Environment,
+    JobDeployment,
+    SettingsError,
+    job_deployment,
+)
+from kit.infra.stack import etl_template_path, missing_nested_parameters
 
 # DefaultArguments the shared template always sets (infra/etl-template.yml), besides the job's.
+# No --enable-continuous-cloudwatch-log: that is Glue 4.0 and earlier; Glue 5.0 jobs always log
+# in real time.
+MAX_PARAMETER_BYTES = 4096  # CloudFormation's limit on one parameter value (ExtraArguments)
 FIXED_ARGUMENTS = {
     "--job-language": "python",
     "--enable-metrics": "true",
-    "--enable-continuous-cloudwatch-log": "true",
 }
+
+
+class OutdatedTemplate(KitError):
+    """The project's infra/etl-template.yml lacks parameters the job stacks pass."""
 
 
 @dataclass
@@ -113,9 +125,15 @@ def stack_parameters(prepared: Prepared, target: aws.AwsTarget) -> dict[str, str
     extra = "".join(
         f", {json.dumps('--' + k)}: {json.dumps(v)}" for k, v in sorted(dep.arguments.items())
     )
+    if len(extra.encode("utf-8")) > MAX_PARAMETER_BYTES:
+        raise SettingsError(
+            f"job {dep.job}'s arguments take {len(extra.encode('utf-8'))} bytes in {dep.env}; "
+            f"a CloudFormation parameter holds {MAX_PARAMETER_BYTES}: shorten or drop some"
+        )
     return {
         "Environment": dep.env,
-        "JobName": dep.job_name,
+        "JobNamePrefix": dep.name_prefix,
+        "JobName": dep.job,
         "ScriptLocation": prepared.script_uri,
         "ScriptsBucket": prepared.scripts_bucket,
         "TempDir": prepared.temp_dir,
@@ -141,9 +159,17 @@ def deploy(
 ) -> DeployReport:
     """Deploy ``job`` into ``env``; a deploy with nothing changed is a no-op."""
     prepared = prepare(config, job, env, target)
+    etl = etl_template_path(config)
+    missing = missing_nested_parameters(prepared.stack_template, etl)
+    if missing:
+        raise OutdatedTemplate(
+            f"{config.relative(etl)} has no parameter {', '.join(missing)} that "
+            f"build/{prepared.job}/stack.yml passes; add it (see kit's copy in "
+            "kit/infra/templates/etl-template.yml) or delete the file to use kit's"
+        )
     s3 = aws.client(target, "s3")
     package.upload(s3, prepared.scripts_bucket, prepared.script_key, prepared.script)
-    nested = etl_template_path(config).read_bytes()
+    nested = etl.read_bytes()
     nested_key = package.content_key(nested, "kit/templates", ".template")
     package.upload(s3, prepared.scripts_bucket, nested_key, nested)
     template = prepared.stack_template

@@ -14,7 +14,8 @@ from typing import Any
 from kit.config import ProjectConfig
 from kit.errors import ConfigError
 
-WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X")
+# Glue 5.0 Spark worker types (AWS Glue worker types page; the larger ones are not in every region)
+WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X")
 BOOKMARKS = {
     "disable": "job-bookmark-disable",
     "enable": "job-bookmark-enable",
@@ -35,6 +36,7 @@ _ARG_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,127}$")
 _STACK_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,127}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 MAX_JOB_NAME = 255
+MAX_NAME_PREFIX = 100  # JobNamePrefix's MaxLength in infra/etl-template.yml
 
 
 class SettingsError(ConfigError):
@@ -67,6 +69,7 @@ class JobDeployment:
     env: str
     job_name: str
     stack_name: str
+    name_prefix: str = ""
     worker_type: str = "G.1X"
     workers: int = 2
     schedule: str = ""
@@ -106,6 +109,10 @@ def environment(config: ProjectConfig, name: str) -> Environment:
         if value is not None and not (isinstance(value, str) and _BUCKET.match(value)):
             raise SettingsError(f"{where} {key} = {value!r} is not a valid S3 bucket name")
     prefix = table.get("name_prefix", f"{name}-")
+    if len(prefix) > MAX_NAME_PREFIX:
+        raise SettingsError(
+            f"{where} name_prefix is {len(prefix)} characters; keep it to {MAX_NAME_PREFIX}"
+        )
     bootstrap = table.get("bootstrap_stack") or f"kit-{name}-bootstrap"
     if not _STACK_NAME.match(bootstrap):
         raise SettingsError(f"{where} bootstrap_stack {bootstrap!r} is not a valid stack name")
@@ -176,6 +183,7 @@ def job_deployment(
         env=env.name,
         job_name=job_name,
         stack_name=stack_name,
+        name_prefix=env.name_prefix,
         worker_type=worker_type,
         workers=workers,
         schedule=schedule,
@@ -274,7 +282,36 @@ def validate_cron(expression: str, where: str = "schedule") -> str:
             f"{where} schedule {expression!r}: exactly one of day-of-month and day-of-week "
             f"must be '?'; {hint}"
         )
+    if _shortest_gap(parts[0], parts[1]) < MIN_SCHEDULE_MINUTES:
+        raise SettingsError(
+            f"{where} schedule {expression!r} runs more often than every "
+            f"{MIN_SCHEDULE_MINUTES} minutes, which Glue does not support; {hint}"
+        )
     return f"cron({' '.join(parts)})"
+
+
+MIN_SCHEDULE_MINUTES = 5  # Glue: "the minimum precision for a schedule is 5 minutes"
+
+
+def _shortest_gap(minutes: str, hours: str) -> int:
+    """The shortest time in minutes between two runs the minutes/hours fields allow."""
+    mins, hrs = sorted(_expand(minutes, 0, 59)), _expand(hours, 0, 23)
+    gaps = [b - a for a, b in zip(mins, mins[1:], strict=False)]
+    if any((h + 1) % 24 in hrs for h in hrs):  # consecutive hours: the last run, then the first
+        gaps.append(60 - mins[-1] + mins[0])
+    return min(gaps, default=60)
+
+
+def _expand(value: str, low: int, high: int) -> set[int]:
+    """The numbers a validated numeric cron field (``*``, ``a``, ``a-b``, ``x/n``, lists) covers."""
+    out: set[int] = set()
+    for token in value.split(","):
+        base, _, step = token.partition("/")
+        start, _, end = base.partition("-")
+        first = low if base == "*" else int(start)
+        last = high if base == "*" or (step and not end) else int(end or start)
+        out.update(range(first, last + 1, int(step or 1)))
+    return out
 
 
 def _cron_field_ok(value: str, low: int, high: int, names: list[str], extra: tuple, name: str) -> bool:
@@ -293,7 +330,7 @@ def _cron_field_ok(value: str, low: int, high: int, names: list[str], extra: tup
     for token in value.split(","):
         if name == "day-of-month" and re.fullmatch(r"\d{1,2}W", token):
             token = token[:-1]
-        if name == "day-of-week" and re.fullmatch(r"[1-7]#[1-5]|[1-7]L", token):
+        if name == "day-of-week" and re.fullmatch(r"[1-7]L", token):  # no '#' in Glue's table
             continue
         base, _, step = token.partition("/")
         if step and not (step.isdigit() and 1 <= int(step) <= high):

@@ -28,6 +28,29 @@ def etl_template_path(config: ProjectConfig) -> Path:
     return own if own.is_file() else PACKAGED_TEMPLATES / ETL_TEMPLATE
 
 
+class _CfnLoader(yaml.SafeLoader):
+    """Reads a CloudFormation template, short-form tags (!Ref, !Sub ...) as plain values."""
+
+
+_CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def template_parameters(path: Path) -> set[str]:
+    """The parameter names a CloudFormation template (YAML or JSON) declares."""
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506
+    return set((data or {}).get("Parameters") or {})
+
+
+def missing_nested_parameters(job_stack: dict[str, Any], etl_template: Path) -> list[str]:
+    """Parameters the job's stack passes to the nested template that it does not declare.
+
+    An ``infra/etl-template.yml`` copied by an older kit lacks newer parameters; CloudFormation
+    would refuse the stack (and moto would ignore them), so kit says so before deploying.
+    """
+    passed = job_stack["Resources"]["Job"]["Properties"].get("Parameters", {})
+    return sorted(set(passed) - template_parameters(etl_template))
+
+
 def render_job_stack(
     *,
     job: str,
@@ -46,7 +69,12 @@ def render_job_stack(
     string = {"Type": "String"}
     parameters: dict[str, Any] = {
         "Environment": {**string, "Default": "dev", "Description": "dev, test, prod, ..."},
-        "JobName": {**string, "Description": "Glue job name (kit deploy: env prefix + job)"},
+        "JobNamePrefix": {
+            **string,
+            "Default": "",
+            "Description": "Glue job name prefix (kit deploy: the environment's name_prefix)",
+        },
+        "JobName": {**string, "Default": job, "Description": "The job's name, after the prefix"},
         "ScriptLocation": {**string, "Description": "S3 URI of the uploaded job script"},
         "ScriptsBucket": {**string, "Description": "Bucket holding the scripts"},
         "TempDir": {**string, "Description": "S3 URI for Glue's temporary files"},
@@ -87,7 +115,10 @@ def render_job_stack(
             }
         },
         "Outputs": {
-            "JobName": {"Description": "Glue job name", "Value": {"Ref": "JobName"}},
+            "JobName": {
+                "Description": "Glue job name",
+                "Value": {"Fn::GetAtt": ["Job", "Outputs.JobName"]},
+            },
             "ScriptLocation": {"Description": "Deployed script", "Value": {"Ref": "ScriptLocation"}},
             "RoleArn": {
                 "Description": "The job's IAM role",

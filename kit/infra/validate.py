@@ -58,13 +58,24 @@ def lint(paths: list[Path], cwd: Path) -> list[str]:
 
 def validate(config: ProjectConfig) -> ValidationReport:
     """Lint every template and check every job's settings in every configured environment."""
+    import yaml
+
     from kit.infra.settings import environment, job_deployment
+    from kit.infra.stack import etl_template_path, missing_nested_parameters
     from kit.notebooks import export as exporter
     from kit.notebooks.jobargs import declared_job_args
     from kit.notebooks.reader import read_notebook
 
     paths = templates(config)
     report = ValidationReport(paths, lint(paths, config.root))
+    etl = etl_template_path(config)
+    for stack in sorted(config.build_dir.glob("*/stack.yml")):
+        missing = missing_nested_parameters(yaml.safe_load(stack.read_text(encoding="utf-8")), etl)
+        if missing:
+            report.findings.append(
+                f"{config.relative(stack)}: passes {', '.join(missing)}, which "
+                f"{config.relative(etl)} does not declare; add it (see kit's copy)"
+            )
     # Without configured environments only the job settings themselves can be checked.
     for env_name in sorted(config.environments) or [""]:
         try:

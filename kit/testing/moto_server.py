@@ -10,7 +10,8 @@ register what moto 5.2.5 lacks on its CloudFormation:
   nested stack, so a failing update would lose the job instead of leaving it as it was), undone
   when they fail;
 * ``!GetAtt Nested.Outputs.X``, stack outputs after a change set, the S3 bucket properties and
-  IAM managed policies that moto's CloudFormation ignores.
+  IAM managed policies that moto's CloudFormation ignores, and ``CommaDelimitedList`` parameter
+  values in DescribeStacks as CloudFormation returns them (``a,b``, not a Python list).
 
 It also offers test-only controls that have no HTTP API: staging Glue job runs and failing one.
 """
@@ -153,6 +154,16 @@ def install_harness() -> None:
         raise UnformattedGetAttTemplateException()
 
     cfn_models.Stack.get_cfn_attribute = get_cfn_attribute
+
+    def parameter_list(self: Any) -> list[dict[str, Any]]:
+        # DescribeStacks returns a CommaDelimitedList as given ("a,b"), moto its Python repr
+        hidden = self.resource_map.no_echo_parameter_keys
+        return [
+            {"ParameterKey": k, "ParameterValue": "****" if k in hidden else _param(v)}
+            for k, v in self.resource_map.resolved_parameters.items()
+        ]
+
+    cfn_models.Stack.parameter_list = property(parameter_list)
     _complete_bucket_properties()
     _attach_managed_policies()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)

@@ -43,3 +43,30 @@ def test_nested_template_urls():
     assert template_url(local, "b", "k/t.template") == "http://localhost:5000/b/k/t.template"
     assert template_url(AwsTarget(), "b", "k") == "https://b.s3.amazonaws.com/k"
     assert template_url(AwsTarget("eu-west-1"), "b", "k") == "https://b.s3.eu-west-1.amazonaws.com/k"
+
+
+def _aws_config(tmp_path, monkeypatch, text: str) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_profile_brings_its_own_region(tmp_path, monkeypatch):
+    # as the AWS CLI and boto3 do: [profile NAME] region = ... when nothing more specific is set
+    _aws_config(tmp_path, monkeypatch, "[profile team]\nregion = eu-central-1\n[default]\n")
+    assert resolve_target({"profile": "team"}).region == "eu-central-1"
+    assert resolve_target({}, profile="team").region == "eu-central-1"
+    assert resolve_target({"profile": "team", "region": "eu-west-1"}).region == "eu-west-1"
+    assert resolve_target({}, profile="team", region="ap-south-1").region == "ap-south-1"
+    monkeypatch.setenv("AWS_PROFILE", "team")  # the profile chosen by the environment
+    assert resolve_target({}).region == "eu-central-1"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")  # the variable beats the file
+    assert resolve_target({}, profile="team").region == "us-west-2"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.delenv("AWS_PROFILE")
+    assert resolve_target({}).region == "us-east-1"  # default profile without a region
+    # a profile that does not exist is reported by the first AWS call, not here
+    assert resolve_target({}, profile="missing").region == "us-east-1"

@@ -33,7 +33,7 @@ def test_aws_cli_package_and_deploy_the_exported_stack(deploy_project, kit, aws_
         ("cloudformation", "package", "--template-file", "build/sales/stack.yml",
          "--s3-bucket", "cli-artifacts", "--output-template-file", "packaged.yml"),
         ("cloudformation", "deploy", "--template-file", "packaged.yml", "--stack-name", "cli-sales",
-         "--capabilities", "CAPABILITY_IAM", "--parameter-overrides", "JobName=cli-sales",
+         "--capabilities", "CAPABILITY_IAM", "--parameter-overrides", "JobNamePrefix=cli-",
          f"ScriptLocation={script}", "ScriptsBucket=cli-artifacts",
          "TempDir=s3://cli-artifacts/tmp/", "DataBucketArns=arn:aws:s3:::cli-artifacts",
          "DataObjectArns=arn:aws:s3:::cli-artifacts/*"),
@@ -44,7 +44,7 @@ def test_aws_cli_package_and_deploy_the_exported_stack(deploy_project, kit, aws_
 
     packaged = (deploy_project / "packaged.yml").read_text()
     assert "TemplateURL: http://localhost:" in packaged and "/cli-artifacts/" in packaged
-    job = aws_clients("glue").get_job(JobName="cli-sales")["Job"]
+    job = aws_clients("glue").get_job(JobName="cli-sales")["Job"]  # prefix + the job's name
     assert job["Command"]["ScriptLocation"] == script
     assert job["NumberOfWorkers"] == 3  # the job's settings travel as the stack's defaults
     assert [t["Schedule"] for t in aws_clients("glue").get_triggers()["Triggers"]] == [

@@ -68,7 +68,6 @@ def test_first_deploy_creates_the_job_role_and_trigger(deploy_project, kit, aws_
         "--job-bookmark-option": "job-bookmark-disable",
         "--job-language": "python",
         "--enable-metrics": "true",
-        "--enable-continuous-cloudwatch-log": "true",
         "--input_path": f"s3://{DATA_BUCKET}/input/sales/",
         "--output_path": f"s3://{DATA_BUCKET}/output/sales/",
         "--min_rows": "1",
@@ -123,13 +122,37 @@ def _list(value):
     return value if isinstance(value, list) else [value]
 
 
+def _calls(service: str, operation: str):
+    """Record the requests kit's own client makes (botocore's public event hooks, no patching)."""
+    from kit import aws
+
+    client = aws.client(aws.resolve_target({}), service)
+    seen: list[dict] = []
+    event = f"before-call.{service}.{operation}"
+
+    def record(params, **_kwargs):
+        seen.append(params)
+
+    client.meta.events.register(event, record)
+    return seen, lambda: client.meta.events.unregister(event, record)
+
+
 def test_redeploy_without_changes_is_a_noop(deploy_project, kit, aws_clients):
     assert kit("bootstrap").exit_code == 0
     assert kit("deploy", "sales").exit_code == 0
     cfn = aws_clients("cloudformation")
     events = cfn.describe_stack_events(StackName="kit-dev-sales")["StackEvents"]
     before = aws_clients("glue").get_job(JobName="dev-sales")["Job"]
-    again = kit("deploy", "sales")
+    # On AWS a change set of a stack with a nested stack is never empty (the nested stack is
+    # always a "Modify"), so kit must see the no-op itself, before asking for a change set.
+    change_sets, stop = _calls("cloudformation", "CreateChangeSet")
+    try:
+        again = kit("deploy", "sales")
+        bootstrap_again = kit("bootstrap")
+    finally:
+        stop()
+    assert change_sets == []
+    assert bootstrap_again.exit_code == 0 and "kit-dev-bootstrap: no changes" in bootstrap_again.stdout
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines()[0] == "kit-dev-sales: no changes"
     assert cfn.describe_stack_events(StackName="kit-dev-sales")["StackEvents"] == events
@@ -271,4 +294,75 @@ def test_aws_client_problems_are_one_line(deploy_project, kit):
     assert result.stderr.strip().splitlines()[-1] == (
         "kit: error: The config profile (no-such-profile) could not be found; "
         "check --profile/--region/--endpoint-url and your AWS credentials"
+    )
+
+
+def test_a_profile_deploys_to_its_own_region(deploy_project, kit, aws_clients, tmp_path, monkeypatch):
+    """`--profile` alone is enough: the stack goes to the profile's region, as with the AWS CLI."""
+    import boto3
+
+    config = tmp_path / "aws-config"
+    config.write_text("[profile team]\nregion = eu-west-1\n", encoding="utf-8")
+    credentials = tmp_path / "aws-credentials"
+    credentials.write_text(
+        "[team]\naws_access_key_id = team\naws_secret_access_key = team\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    result = kit("bootstrap", "--profile", "team")
+    assert result.exit_code == 0, result.output
+    assert "bootstrapping dev (kit-dev-bootstrap, eu-west-1)" in result.stderr
+
+    def stacks(region: str) -> list[str]:
+        cfn = boto3.client("cloudformation", endpoint_url=aws_clients("s3").meta.endpoint_url,
+                           region_name=region)
+        return [s["StackName"] for s in cfn.describe_stacks()["Stacks"]]
+
+    assert stacks("eu-west-1") == ["kit-dev-bootstrap"]
+    assert stacks("us-east-1") == []
+
+
+def test_a_settings_change_alone_updates_the_job(deploy_project, kit, aws_clients):
+    """Same script, new settings: the parameters differ, so it is a deploy, not a no-op."""
+    assert kit("bootstrap").exit_code == 0
+    assert kit("deploy", "sales").exit_code == 0
+    pyproject = deploy_project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace("workers = 3\n", "workers = 5\n"),
+        encoding="utf-8",
+    )
+    result = kit("deploy", "sales")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("kit-dev-sales: deployed dev-sales")
+    assert aws_clients("glue").get_job(JobName="dev-sales")["Job"]["NumberOfWorkers"] == 5
+
+
+def test_an_outdated_shared_template_is_refused_before_anything_is_deployed(
+    deploy_project, kit, aws_clients
+):
+    """An infra/etl-template.yml from an older kit (no JobNamePrefix) would rename the job."""
+    from kit.infra.stack import PACKAGED_TEMPLATES
+
+    assert kit("bootstrap").exit_code == 0
+    template = deploy_project / "infra" / "etl-template.yml"
+    text = (PACKAGED_TEMPLATES / "etl-template.yml").read_text(encoding="utf-8")
+    start = text.index("  JobNamePrefix:\n")
+    old = text[:start] + text[text.index("  JobName:\n"):]
+    template.write_text(old.replace("${JobNamePrefix}", ""), encoding="utf-8")
+    result = kit("deploy", "sales")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "kit: error: infra/etl-template.yml has no parameter JobNamePrefix that "
+        "build/sales/stack.yml passes; add it (see kit's copy in "
+        "kit/infra/templates/etl-template.yml) or delete the file to use kit's"
+    )
+    assert aws_clients("glue").get_jobs()["Jobs"] == []
+    stacks = aws_clients("cloudformation").describe_stacks()["Stacks"]
+    assert [s["StackName"] for s in stacks] == ["kit-dev-bootstrap"]
+    validated = kit("validate")
+    assert validated.exit_code == 1
+    assert (
+        "build/sales/stack.yml: passes JobNamePrefix, which infra/etl-template.yml does not "
+        "declare; add it (see kit's copy)" in validated.stdout
     )

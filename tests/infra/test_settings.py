@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,9 @@ ENVS = {
         ("15 10 ? * MON-FRI *", "cron(15 10 ? * MON-FRI *)"),
         ("0/15 * * * ? *", "cron(0/15 * * * ? *)"),
         ("0 18 L * ? 2030-2035", "cron(0 18 L * ? 2030-2035)"),
-        ("0 8 ? * 2#1 *", "cron(0 8 ? * 2#1 *)"),
+        ("0/5 * * * ? *", "cron(0/5 * * * ? *)"),
+        ("1,58 6 * * ? *", "cron(1,58 6 * * ? *)"),  # 06:01 and 06:58: 57 minutes apart
+        ("0 * * * ? *", "cron(0 * * * ? *)"),
         ("0 0 1,15 JAN,JUL ? *", "cron(0 0 1,15 JAN,JUL ? *)"),
     ],
 )
@@ -57,6 +60,12 @@ def test_valid_cron_expressions(expression, expected):
         ("cron(0 6 * 13 ? *)", "bad month field '13'"),
         ("cron(0 6 ? * FUNDAY *)", "bad day-of-week field 'FUNDAY'"),
         ("rate(1 day)", "needs 6 cron fields"),
+        # Glue's documented limits: no schedule faster than every 5 minutes, no '#' day-of-week
+        ("cron(* * * * ? *)", "runs more often than every 5 minutes, which Glue does not support"),
+        ("cron(0/1 6 * * ? *)", "runs more often than every 5 minutes"),
+        ("cron(0,3 6 * * ? *)", "runs more often than every 5 minutes"),
+        ("cron(58,1 6-7 * * ? *)", "runs more often than every 5 minutes"),  # 06:58, 07:01
+        ("cron(0 8 ? * 2#1 *)", "bad day-of-week field '2#1'"),
     ],
 )
 def test_invalid_cron_is_one_line_with_a_hint(expression, fragment):
@@ -102,7 +111,7 @@ def test_a_local_only_path_argument_is_refused_for_a_deployment():
 @pytest.mark.parametrize(
     "settings, fragment",
     [
-        ({"worker_type": "Standard"}, "worker_type 'Standard' is not a Glue 5.0 worker type; use one of G.1X, G.2X, G.4X, G.8X"),
+        ({"worker_type": "Standard"}, "worker_type 'Standard' is not a Glue 5.0 worker type; use one of G.1X, G.2X, G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, R.8X"),
         ({"workers": 1}, "workers must be a whole number from 2 to 299, got 1"),
         ({"workers": "ten"}, "workers must be a whole number from 2 to 299, got 'ten'"),
         ({"bookmark": "on"}, "bookmark 'on' is invalid; use enable, disable or pause"),
@@ -122,9 +131,12 @@ def test_invalid_job_settings(settings, fragment):
 
 
 def test_names_within_glue_and_cloudformation_limits():
-    cfg = _config(envs={"dev": {**ENVS["dev"], "name_prefix": "x" * 250}})
+    cfg = _config(envs={"dev": {**ENVS["dev"], "name_prefix": "x" * 100}})
     with pytest.raises(SettingsError, match="too long for Glue"):
-        job_deployment(cfg, "j", environment(cfg, "dev"), DECLARED)
+        job_deployment(cfg, "j" * 150, environment(cfg, "dev"), DECLARED)
+    cfg = _config(envs={"dev": {**ENVS["dev"], "name_prefix": "x" * 101}})
+    with pytest.raises(SettingsError, match="name_prefix is 101 characters; keep it to 100"):
+        environment(cfg, "dev")
     long_job = "j" * 130
     cfg = _config(envs=ENVS)
     with pytest.raises(SettingsError, match="exceeds CloudFormation's 128 characters"):
@@ -144,3 +156,27 @@ def test_environments():
         environment(dataclasses.replace(cfg, environments={"qa": {"temp_bucket": "Bad_Bucket"}}), "qa")
     with pytest.raises(SettingsError, match="unknown key"):
         environment(dataclasses.replace(cfg, environments={"qa": {"regoin": "x"}}), "qa")
+
+
+@pytest.mark.parametrize("worker_type", ["G.1X", "G.8X", "G.16X", "R.2X"])
+def test_glue_5_worker_types(worker_type):
+    cfg = _config({"j": {"worker_type": worker_type}}, ENVS)
+    assert job_deployment(cfg, "j", environment(cfg, "dev"), DECLARED).worker_type == worker_type
+
+
+def test_arguments_must_fit_one_cloudformation_parameter():
+    from kit.aws import AwsTarget
+    from kit.infra.deploy import Prepared, stack_parameters
+
+    def prepared(size: int) -> Prepared:
+        cfg = _config({"j": {"arguments": {"blob": "x" * size}}}, ENVS)
+        dep = job_deployment(cfg, "j", environment(cfg, "dev"), DECLARED)
+        return Prepared("j", dep, b"", {}, "scripts", "temp")
+
+    params = stack_parameters(prepared(100), AwsTarget())
+    members = json.loads("{" + params["ExtraArguments"].lstrip(", ") + "}")
+    assert members["--blob"] == "x" * 100 and members["--input_path"] == "s3://b/in/j/"
+    with pytest.raises(SettingsError) as err:
+        stack_parameters(prepared(5000), AwsTarget())
+    assert str(err.value).startswith("job j's arguments take ")
+    assert str(err.value).endswith("a CloudFormation parameter holds 4096: shorten or drop some")

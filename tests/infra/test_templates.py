@@ -33,10 +33,12 @@ def test_repo_infra_is_the_template_kit_ships(name):
 def test_shared_template_shape():
     template = _load(REPO / "infra" / "etl-template.yml")
     params = template["Parameters"]
-    for name in ("JobName", "ScriptLocation", "Schedule", "WorkerType", "NumberOfWorkers",
+    for name in ("JobNamePrefix", "JobName", "ScriptLocation", "Schedule", "WorkerType", "NumberOfWorkers",
                  "GlueVersion", "Connections", "BookmarkOption", "TempDir", "ExtraArguments"):
         assert name in params
-    assert params["WorkerType"]["AllowedValues"] == ["G.1X", "G.2X", "G.4X", "G.8X"]
+    assert params["WorkerType"]["AllowedValues"] == [
+        "G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X"
+    ]  # Glue 5.0's Spark worker types; not Standard / G.025X (streaming) / Z.2X (Ray)
     resources = template["Resources"]
     job = resources["Job"]["Properties"]
     assert job["Command"]["Name"] == "glueetl"
@@ -59,6 +61,9 @@ def test_export_writes_the_job_stack_with_its_settings(project_dir, kit):
     assert nested["Type"] == "AWS::CloudFormation::Stack"
     assert nested["Properties"]["TemplateURL"] == "../../infra/etl-template.yml"
     params = stack["Parameters"]
+    # the Glue job is JobNamePrefix + JobName: the environment's prefix, then the job
+    assert (params["JobNamePrefix"]["Default"], params["JobName"]["Default"]) == ("", "sales")
+    assert nested["Properties"]["Parameters"]["JobNamePrefix"] == {"Ref": "JobNamePrefix"}
     assert params["Schedule"]["Default"] == "cron(0 6 * * ? *)"
     assert params["NumberOfWorkers"]["Default"] == 3
     assert params["WorkerType"]["Default"] == "G.1X"
