@@ -92,6 +92,10 @@ elif RUN_MODE == "endpoint":
     os.chdir(_project_root())
     glue_context = GlueContext(SparkContext.getOrCreate())
     spark = glue_context.spark_session
+    # Off this machine the local defaults do not exist: a session's Spark conf
+    # (sparkmagic %%configure, interactive sessions %spark_conf) can set spark.kit.arg.NAME.
+    _conf = dict(spark.sparkContext.getConf().getAll())
+    args.update({k: _conf[f"spark.kit.arg.{k}"] for k in JOB_ARGS if f"spark.kit.arg.{k}" in _conf})
 elif RUN_MODE == "local":
     from pyspark.sql import SparkSession
 

@@ -21,6 +21,8 @@ class Response:
     body: dict[str, Any]
 
 
+PAGE_SIZE = 100  # Livy's default page of sessions and of log lines
+
 Handler = Callable[[SessionManager, Mapping[str, str], dict[str, Any], list[str]], Response]
 _ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
 
@@ -69,20 +71,35 @@ def _json_body(body: bytes) -> dict[str, Any]:
     return payload
 
 
-def _int(value: str, name: str) -> int:
+def _int(value: str, name: str, signed: bool = False) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
         raise LivyRequestError(f"'{name}' must be an integer, got '{value}'") from exc
-    if number < 0:
+    if number < 0 and not signed:
         raise LivyRequestError(f"'{name}' must not be negative, got {number}")
     return number
 
 
 def _page(items: list[Any], query: Mapping[str, str]) -> tuple[int, list[Any]]:
+    """Livy's list paging: ``from`` (default 0), ``size`` (default 100)."""
     start = _int(query.get("from", "0"), "from")
-    size = _int(query.get("size", str(max(len(items), 1))), "size")
+    size = _int(query.get("size", str(PAGE_SIZE)), "size")
     return start, items[start:start + size]
+
+
+def _log_page(lines: list[str], query: Mapping[str, str]) -> tuple[int, list[str]]:
+    """Livy's log paging: ``size`` lines (default 100, negative = all) from ``from``.
+
+    Without ``from`` (or with a negative one) Livy returns the *last* ``size`` lines.
+    """
+    size = _int(query.get("size", str(PAGE_SIZE)), "size", signed=True)
+    start = _int(query.get("from", "-1"), "from", signed=True)
+    if size < 0:
+        size = len(lines)
+    if start < 0:
+        start = max(0, len(lines) - size)
+    return start, lines[start:start + size]
 
 
 @route("GET", r"/sessions")
@@ -119,15 +136,18 @@ def session_state(manager, query, body, args):
 def session_log(manager, query, body, args):
     session = manager.get(_int(args[0], "sessionId"))
     lines = session.logs()
-    start, page = _page(lines, query)
+    start, page = _log_page(lines, query)
     return Response(200, {"id": session.id, "from": start, "total": len(lines), "log": page})
 
 
 @route("GET", r"/sessions/([^/]+)/statements")
 def list_statements(manager, query, body, args):
     session = manager.get(_int(args[0], "sessionId"))
-    statements = [s.to_json() for s in session.statements]
-    return Response(200, {"total_statements": len(statements), "statements": statements})
+    statements = list(session.statements)
+    start = _int(query.get("from", "0"), "from")
+    size = _int(query.get("size", str(len(statements))), "size")  # Livy: all by default
+    page = [s.to_json() for s in statements[start:start + size]]
+    return Response(200, {"total_statements": len(statements), "statements": page})
 
 
 @route("POST", r"/sessions/([^/]+)/statements")

@@ -106,6 +106,7 @@ def local(port: int, master: str, configure: bool, verbose: bool) -> None:
         click.echo(f"sparkmagic config: {cfg.relative(path)}", err=True)
     click.echo(f"local Livy endpoint at {livy_server.url} (Ctrl+C stops it and its sessions)",
                err=True)
+    server.stop_on_signals()
     try:
         server.serve(livy_server)
     except KeyboardInterrupt:
@@ -127,10 +128,13 @@ def kernels(kernels_dir: Path | None) -> None:
 
 @endpoint.command()
 @click.argument("job")
+@click.option("--env", default="dev", show_default=True,
+              help="Environment whose settings (region, per-environment overrides) apply.")
 @click.option("--idle-timeout", default=30, show_default=True, help="Minutes.")
 @click.option("--extra-py-files", multiple=True, help="s3:// path of extra Python files.")
-def session(job: str, idle_timeout: int, extra_py_files: tuple[str, ...]) -> None:
+def session(job: str, env: str, idle_timeout: int, extra_py_files: tuple[str, ...]) -> None:
     """Print the first cell of magics for a Glue interactive session (glue_pyspark kernel)."""
     from kit.endpoints.sessions import session_magics
 
-    click.echo(session_magics(job, kit_config.load(), idle_timeout, extra_py_files), nl=False)
+    cell = session_magics(job, kit_config.load(), idle_timeout, extra_py_files, env=env)
+    click.echo(cell, nl=False)

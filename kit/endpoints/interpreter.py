@@ -21,6 +21,9 @@ from kit.runtime.runner import LAYER_DIR
 from kit.runtime.spark import DEFAULT_MASTER, spark_env
 
 KIT_SOURCE = Path(kit.__file__).resolve().parent.parent
+# ``-P``: no current folder first on sys.path, so a project folder holding its own ``kit`` (or a
+# module named like one of kit's) cannot shadow the kit that serves the session.
+PYTHON = (sys.executable, "-P")
 
 
 class WorkerDied(Exception):
@@ -32,7 +35,9 @@ def worker_env(
 ) -> dict[str, str]:
     """Environment of a session worker: kit's Spark settings, the Glue layer and the project."""
     env = spark_env(master, conf)
-    paths = [str(LAYER_DIR), str(cwd), str(KIT_SOURCE)]
+    # kit before the project: the Glue layer imports ``kit.runtime`` and must get this very kit,
+    # even when the project folder holds another ``kit`` (e.g. a checkout of kit's repository).
+    paths = [str(LAYER_DIR), str(KIT_SOURCE), str(cwd)]
     if env.get("PYTHONPATH"):
         paths.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(paths)
@@ -52,7 +57,7 @@ class Worker:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "kit.endpoints.worker", str(to_child_r),
+                [*PYTHON, "-m", "kit.endpoints.worker", str(to_child_r),
                  str(from_child_w), str(control_r), app_name],
                 cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, pass_fds=(to_child_r, from_child_w, control_r),

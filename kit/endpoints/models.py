@@ -24,7 +24,7 @@ from kit.runtime.spark import DEFAULT_MASTER
 SESSION_KINDS = ("pyspark", "sql")
 STATEMENT_KINDS = ("pyspark", "python", "sql")
 FINAL_STATEMENT_STATES = ("available", "error", "cancelled")
-LOG_TAIL = 100
+LOG_TAIL = 10  # Livy's session view carries the last 10 log lines
 # Livy's session request fields and the Spark settings they stand for.
 LIVY_SETTINGS = {
     "driverMemory": "spark.driver.memory", "driverCores": "spark.driver.cores",
@@ -291,10 +291,15 @@ class SessionManager:
         timeout = request.get("heartbeatTimeoutInSecond") or 0
         if not isinstance(timeout, int) or timeout < 0:
             raise LivyRequestError("'heartbeatTimeoutInSecond' must be a non-negative integer")
+        name = request.get("name")
+        if name is not None and not isinstance(name, str):
+            raise LivyRequestError("'name' must be a string")
         with self._lock:
+            if name is not None and any(s.name == name for s in self._sessions.values()):
+                raise LivyRequestError(f"Duplicate session name: {name}")  # as Livy refuses
             session_id = next(self._ids)
             session = Session(
-                id=session_id, kind=kind, name=request.get("name"),
+                id=session_id, kind=kind, name=name,
                 owner=request.get("proxyUser"), proxy_user=request.get("proxyUser"),
                 conf={**self.conf, **conf},
                 log_path=self.log_dir / f"session-{session_id}.log",

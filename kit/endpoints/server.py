@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import signal
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -122,6 +123,19 @@ def serve(server: LivyServer, stop: threading.Event | None = None) -> None:
         stop.set()
         server.server_close()
         server.manager.shutdown()
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM (and SIGINT, even when a background shell ignores it) stop ``serve``.
+
+    Both become ``KeyboardInterrupt`` in the main thread, so ``serve`` deletes every session
+    (their Spark drivers) before the process ends, whoever stops it: Ctrl+C, ``kill``, systemd.
+    """
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
 
 
 def start_in_thread(server: LivyServer) -> threading.Thread:

@@ -58,19 +58,23 @@ class Tunnel:
 
 
 def ssh_command(spec: TunnelSpec, ssh: str = "ssh") -> list[str]:
-    """The ssh argv for ``spec``: no shell, no TTY, fail if the forward cannot be set up."""
+    """The ssh argv for ``spec``: no shell, no TTY, fail if the forward cannot be set up.
+
+    ssh keeps the *first* value it gets for an option, so the user's ``-o`` options come before
+    kit's defaults: they override them instead of being silently ignored.
+    """
     command = [ssh, "-N", "-T", "-L",
-               f"127.0.0.1:{spec.local_port}:{spec.remote_host}:{spec.remote_port}",
-               "-o", "ExitOnForwardFailure=yes", "-o", "BatchMode=yes",
-               "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3"]
+               f"127.0.0.1:{spec.local_port}:{spec.remote_host}:{spec.remote_port}"]
+    for option in spec.options:
+        command += ["-o", option]
+    command += ["-o", "ExitOnForwardFailure=yes", "-o", "BatchMode=yes",
+                "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=3"]
     if spec.ssh_config:
         command += ["-F", str(spec.ssh_config)]
     if spec.key:
         command += ["-i", str(spec.key), "-o", "IdentitiesOnly=yes"]
     if spec.ssh_port:
         command += ["-p", str(spec.ssh_port)]
-    for option in spec.options:
-        command += ["-o", option]
     return [*command, f"{spec.user}@{spec.address}"]
 
 
@@ -124,7 +128,7 @@ def open_tunnel(spec: TunnelSpec, name: str, state_dir: Path, timeout: float = 3
                 f"{spec.remote_host}:{spec.remote_port} through it; is the endpoint READY?"
             ) from exc
         raise EndpointError(
-            f"ssh to {spec.user}@{spec.address} failed: {_last_line(log_path)}"
+            f"ssh to {spec.user}@{spec.address} failed: {_ssh_failure(log_path, spec)}"
         ) from exc
     tunnel = Tunnel(pid=process.pid, name=name, livy_url=url, command=command,
                     log=str(log_path), started=time.time())
@@ -138,12 +142,25 @@ def check(state_dir: Path) -> Tunnel:
     if tunnel is None:
         raise EndpointError("no tunnel is open; run `kit endpoint connect NAME --key FILE`")
     if not tunnel.alive:
+        raise _dead(tunnel)
+    try:
+        livy.sessions(tunnel.livy_url)
+    except EndpointError as exc:
+        if not tunnel.alive:  # ssh died while we asked
+            raise _dead(tunnel) from exc
         raise EndpointError(
-            f"the tunnel to {tunnel.name} is dead ({_last_line(Path(tunnel.log))}); "
-            "run `kit endpoint disconnect` then `kit endpoint connect` again"
-        )
-    livy.sessions(tunnel.livy_url)
+            f"the tunnel to {tunnel.name} is up but {exc}; is the endpoint still READY? "
+            "(`aws glue get-dev-endpoint`); reconnect with `kit endpoint disconnect` and "
+            "`kit endpoint connect`"
+        ) from exc
     return tunnel
+
+
+def _dead(tunnel: Tunnel) -> EndpointError:
+    return EndpointError(
+        f"the tunnel to {tunnel.name} is dead ({_last_line(Path(tunnel.log))}); "
+        "run `kit endpoint disconnect` then `kit endpoint connect` again"
+    )
 
 
 def close(state_dir: Path) -> Tunnel | None:
@@ -151,12 +168,16 @@ def close(state_dir: Path) -> Tunnel | None:
     tunnel = load(state_dir)
     if tunnel is None:
         return None
-    if tunnel.alive:
-        os.kill(tunnel.pid, signal.SIGTERM)
-        for _ in range(50):
-            if not tunnel.alive:
-                break
-            time.sleep(0.1)
+    for sig in (signal.SIGTERM, signal.SIGKILL):  # SIGKILL only if ssh ignores SIGTERM
+        if not tunnel.alive:
+            break
+        try:
+            os.kill(tunnel.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + 5
+        while tunnel.alive and time.monotonic() < deadline:
+            time.sleep(0.05)
     state_path(state_dir).unlink(missing_ok=True)
     return tunnel
 
@@ -194,3 +215,16 @@ def _last_line(log: Path) -> str:
     except OSError:
         return "no ssh output"
     return lines[-1].strip() if lines else "ssh exited without a message"
+
+
+def _ssh_failure(log: Path, spec: TunnelSpec) -> str:
+    """ssh's last words, plus how to fix the two failures a first connection usually meets."""
+    reason = _last_line(log)
+    if "Host key verification failed" in reason:
+        return (f"{reason} ({spec.address} is not in known_hosts; check its key and add it, e.g. "
+                f"`ssh-keyscan {spec.address} >> ~/.ssh/known_hosts`, or trust it on first use "
+                "with --ssh-option StrictHostKeyChecking=accept-new)")
+    if "Permission denied" in reason:
+        return (f"{reason} (pass --key with the private key whose public key the endpoint "
+                "was created with)")
+    return reason

@@ -127,6 +127,8 @@ class Canceller:
         self.lock = threading.Lock()
         self.current: int | None = None
         self.requested: int | None = None
+        self.finished = -1  # the last statement id that ended (ids only grow)
+        self.early: set[int] = set()  # cancels that arrived before their statement began
         self.main = threading.main_thread().ident or 0
 
     def listen(self, control: io.TextIOBase) -> None:
@@ -137,19 +139,32 @@ class Canceller:
                 continue
             with self.lock:
                 if self.current != statement_id:
+                    # The server marks a statement running before this process reads it: a
+                    # cancel may overtake it on this pipe. Keep it for ``begin``.
+                    if statement_id > self.finished:
+                        self.early.add(statement_id)
                     continue
                 self.requested = statement_id
             threading.Thread(target=self._cancel, args=(statement_id,), daemon=True).start()
 
-    def begin(self, statement_id: int) -> None:
+    def begin(self, statement_id: int) -> bool:
+        """Statement starts; False when it was cancelled before it began (do not run it)."""
         with self.lock:
+            if statement_id in self.early:
+                self.early.discard(statement_id)
+                self.finished = max(self.finished, statement_id)
+                return False
             self.current, self.requested = statement_id, None
+            return True
 
     def end(self) -> bool:
         """Statement over: drop any interrupt still pending; True if a cancel was requested."""
         with self.lock:
             self._async_raise(None)
             cancelled = self.requested is not None and self.requested == self.current
+            if self.current is not None:
+                self.finished = max(self.finished, self.current)
+            self.early = {i for i in self.early if i > self.finished}
             self.current = self.requested = None
             return cancelled
 
@@ -185,7 +200,8 @@ class Canceller:
 def _run_statement(request: dict[str, Any], namespace: dict[str, Any],
                    canceller: Canceller) -> dict[str, Any]:
     run = execute_sql if request.get("kind") == "sql" else execute_python
-    canceller.begin(request["id"])
+    if not canceller.begin(request["id"]):
+        return {"status": "cancelled"}
     try:
         output = run(request["code"], namespace)
     except KeyboardInterrupt:

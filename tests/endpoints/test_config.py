@@ -20,7 +20,7 @@ from kit.endpoints.commands import endpoint
 from kit.endpoints.sessions import session_magics
 from kit.errors import ConfigError
 
-from .conftest import Livy
+from .conftest import Livy, group_members
 from .sshd import free_port
 
 
@@ -57,16 +57,44 @@ def test_kernels_run_this_interpreter_with_kits_config(tmp_path):
     assert spec["env"] == {"SPARKMAGIC_CONF_DIR": str((tmp_path / "conf").resolve())}
 
 
+def _project(root, settings: str):
+    (root / "pyproject.toml").write_text(settings)
+    (root / "jobs").mkdir()
+    for job in ("orders", "other"):
+        (root / "jobs" / f"{job}.py").write_text("# %%\n")
+    return load(root)
+
+
 def test_session_magics_follow_the_job_settings(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.kit.job.orders]\nworker_type = "G.2X"\nworkers = 5\nconnections = ["vpc-db"]\n')
-    cell = session_magics("orders", load(tmp_path), idle_timeout=15,
-                          extra_py_files=["s3://b/lib.zip"])
+    config = _project(tmp_path, '[tool.kit]\n[tool.kit.job.orders]\nworker_type = "G.2X"\n'
+                                'workers = 5\nconnections = ["vpc-db"]\n')
+    cell = session_magics("orders", config, idle_timeout=15, extra_py_files=["s3://b/lib.zip"])
     assert cell.splitlines() == [
         "%glue_version 5.0", "%worker_type G.2X", "%number_of_workers 5", "%idle_timeout 15",
         "%connections vpc-db", "%extra_py_files s3://b/lib.zip",
     ]
-    assert "%worker_type G.1X" in session_magics("other", load(tmp_path))
+    assert "%worker_type G.1X" in session_magics("other", config)
+
+
+def test_session_magics_use_the_environment_like_deploy(tmp_path):
+    config = _project(tmp_path, (
+        '[tool.kit]\n[tool.kit.environments.prod]\nregion = "eu-west-1"\nprofile = "ops"\n'
+        '[tool.kit.job.orders]\nworkers = 3\n'
+        '[tool.kit.job.orders.environments.prod]\nworkers = 10\nworker_type = "G.2X"\n'))
+    prod = session_magics("orders", config, env="prod").splitlines()
+    assert prod[:5] == ["%profile ops", "%region eu-west-1", "%glue_version 5.0",
+                        "%worker_type G.2X", "%number_of_workers 10"]
+    assert "%number_of_workers 3" in session_magics("orders", config, env="dev")
+
+
+def test_session_magics_refuse_what_deploy_refuses(tmp_path):
+    config = _project(tmp_path, '[tool.kit]\n[tool.kit.job.orders]\nworker_type = "G.3X"\n')
+    with pytest.raises(ConfigError, match="'G.3X' is not a Glue 5.0 worker type"):
+        session_magics("orders", config)
+    with pytest.raises(ConfigError, match="no job 'ordrs' in this project"):
+        session_magics("ordrs", config)
+    with pytest.raises(ConfigError, match="s3:// paths"):
+        session_magics("other", config, extra_py_files=["lib.zip"])
 
 
 def test_local_refuses_a_taken_port_in_one_line(tmp_path, monkeypatch):
@@ -108,3 +136,39 @@ def test_local_command_serves_livy_until_interrupted(tmp_path):
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert f"local Livy endpoint at http://127.0.0.1:{port}" in err
+
+
+@pytest.mark.slow
+def test_local_command_stopped_by_sigterm_frees_its_sessions(tmp_path):
+    from .conftest import copy_project, wait_group_gone
+
+    project = copy_project(tmp_path / "proj")
+    port = free_port()
+    env = {**os.environ, "KIT_PROJECT": str(project)}
+    code = "import sys; from kit.endpoints.commands import endpoint; endpoint(sys.argv[1:])"
+    # started the way a shell starts a background job: SIGINT ignored
+    proc = subprocess.Popen([sys.executable, "-c", code, "local", "--port", str(port),
+                             "--master", "local[1]"],
+                            env=env, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        client = Livy(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client.request("GET", "/sessions")
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+        status, body = client.request("POST", "/sessions", {"kind": "pyspark"})
+        assert status == 201
+        assert client.wait_session(body["id"])["state"] == "idle"
+        pid = int(client.run(body["id"], "import os\nos.getpid()")["output"]["data"]["text/plain"])
+        assert len(group_members(pid)) >= 2  # the session's interpreter and its Spark JVM
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "stopped" in err
+    assert wait_group_gone(pid) == []

@@ -33,6 +33,7 @@ def session(client) -> int:
         ("POST", "/sessions", b'{"kind": "sparkr"}', 400, "sparkr"),
         ("POST", "/sessions", b'{"kind": "pyspark", "conf": "x"}', 400, "conf"),
         ("POST", "/sessions", b'{"heartbeatTimeoutInSecond": "soon"}', 400, "heartbeat"),
+        ("POST", "/sessions", b'{"name": 7}', 400, "'name' must be a string"),
         ("GET", "/sessions/12345", None, 404, "Session '12345' not found"),
         ("GET", "/sessions/abc", None, 400, "must be an integer"),
         ("GET", "/sessions?from=-1", None, 400, "negative"),
@@ -128,6 +129,10 @@ def test_session_is_busy_while_a_statement_runs(client, session, tmp_path):
     assert client.wait_session(session)["state"] == "idle"
     status, listing = client.request("GET", f"/sessions/{session}/statements")
     assert listing["total_statements"] == len(listing["statements"]) >= 2
+    ids = [s["id"] for s in listing["statements"]]
+    assert ids == list(range(len(ids)))
+    page = client.request("GET", f"/sessions/{session}/statements?from=1&size=1")[1]
+    assert page["total_statements"] == len(ids) and [s["id"] for s in page["statements"]] == [1]
 
 
 @pytest.mark.parametrize(
@@ -151,13 +156,27 @@ def test_cancel_interrupts_a_running_statement(client, session, code):
     assert client.run(session, "'alive'")["output"]["data"]["text/plain"] == "'alive'"
 
 
-def test_session_log_holds_the_driver_output(client, session):
-    client.run(session, "import sys\nprint('to the log', file=sys.stderr, flush=True)")
-    status, body = client.request("GET", f"/sessions/{session}/log?from=0")
-    assert status == 200 and set(body) == {"id", "from", "total", "log"}
-    assert any("ready, Spark 3.5" in line for line in body["log"])
-    assert "to the log" in body["log"]
-    assert body["total"] == len(body["log"])
+def test_session_log_holds_the_driver_output_paged_like_livy(client, session, workdir):
+    client.run(session, "import sys\nfor i in range(120):\n"
+                        "    print(f'to the log {i}', file=sys.stderr, flush=True)")
+    on_disk = (workdir / ".kit" / "endpoint" / "logs" / f"session-{session}.log").read_text()
+    lines = on_disk.splitlines()
+    assert len(lines) > 120
+    status, first = client.request("GET", f"/sessions/{session}/log?from=0")
+    assert status == 200 and set(first) == {"id", "from", "total", "log"}
+    # sparkmagic's %%logs asks from=0: Livy answers the first 100 lines (size defaults to 100)
+    assert first["from"] == 0 and first["total"] == len(lines) and first["log"] == lines[:100]
+    assert any("ready, Spark 3.5" in line for line in first["log"])
+    # no ``from``: the last 100 lines
+    tail = client.request("GET", f"/sessions/{session}/log")[1]
+    assert tail["from"] == len(lines) - 100 and tail["log"] == lines[-100:]
+    assert tail["log"][-1] == "to the log 119"
+    # a negative size is every line; from/size page through the log
+    assert client.request("GET", f"/sessions/{session}/log?size=-1")[1]["log"] == lines
+    page = client.request("GET", f"/sessions/{session}/log?from=3&size=2")[1]
+    assert (page["from"], page["log"]) == (3, lines[3:5])
+    # the session itself carries only the last 10 lines, as Livy's session view does
+    assert client.request("GET", f"/sessions/{session}")[1]["log"] == lines[-10:]
 
 
 def test_sessions_are_isolated_and_a_crash_kills_only_its_session(client, session):
@@ -168,6 +187,9 @@ def test_sessions_are_isolated_and_a_crash_kills_only_its_session(client, sessio
     other_id = other["id"]
     assert other_id != session
     try:
+        # session names are unique, as in Livy
+        assert client.request("POST", "/sessions", {"kind": "pyspark", "name": "other"}) == (
+            400, {"msg": "Duplicate session name: other"})
         assert client.wait_session(other_id)["state"] == "idle"
         # the session's own Spark settings (%%configure) reach its driver, and only its driver
         settings = "spark.conf.get('spark.sql.shuffle.partitions'), sc.getConf().get(" \

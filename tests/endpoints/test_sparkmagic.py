@@ -23,9 +23,16 @@ def kernel_env(livy, tmp_path_factory) -> dict[str, str]:
 
 def test_example_notebook_runs_unchanged_through_sparkmagic(livy, kernel_env, workdir):
     nb = nbformat.read(workdir / "notebooks" / EXAMPLE.name, as_version=4)
+    cells = len(nb.cells)
+    # a probe after the notebook's own cells: what the bootstrap decided on this endpoint
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "print(RUN_MODE, type(glue_context).__module__, os.getcwd())"))
     run_notebook(nb, kernel_env, workdir / "notebooks")
+    probe = "".join(o["text"] for o in nb.cells[cells].outputs
+                    if o["output_type"] == "stream").split()
+    assert probe == ["endpoint", "awsglue.context", str(workdir)]  # Glue mode, project root
 
-    code = [c for c in nb.cells if c.cell_type == "code"]
+    code = [c for c in nb.cells[:cells] if c.cell_type == "code"]
     first = text_of(code[0])
     assert "SparkSession available as 'spark'" in first
     shown = next(c for c in code if "totals.show(" in c.source)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 
 import boto3
@@ -112,6 +113,10 @@ def test_dead_tunnel_gives_one_line_error(kit, sshd, aws, livy, workdir, tmp_pat
     assert result.exit_code == 0, result.output
     recorded = tunnel.load(workdir / ".kit")
     os.kill(recorded.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while recorded.alive:  # the signal is delivered asynchronously
+        assert time.monotonic() < deadline, "ssh survived SIGKILL"
+        time.sleep(0.05)
     status = kit("status")
     assert status.exit_code == 1
     lines = status.output.strip().splitlines()
@@ -141,7 +146,13 @@ def test_connect_errors_are_one_line(kit, sshd, aws, livy, workdir, tmp_path):
     assert nobody.output.startswith(f"kit: error: Livy at http://127.0.0.1:{closed_port} does not")
 
 
-def test_livy_url_configures_sparkmagic_without_a_tunnel(kit, livy, workdir):
+def test_livy_url_configures_sparkmagic_without_a_tunnel(kit, livy, workdir, tmp_path,
+                                                         monkeypatch):
+    home = tmp_path / "home"
+    own = home / ".sparkmagic" / "config.json"
+    own.parent.mkdir(parents=True)
+    own.write_text('{"kernel_python_credentials": {"url": "http://mine:8998"}}')
+    monkeypatch.setenv("HOME", str(home))
     conf = workdir / ".kit" / "sparkmagic" / "config.json"
     conf.parent.mkdir(parents=True, exist_ok=True)
     conf.write_text('{"custom_headers": {"X-Team": "data"}}', encoding="utf-8")
@@ -154,3 +165,112 @@ def test_livy_url_configures_sparkmagic_without_a_tunnel(kit, livy, workdir):
     assert data["custom_headers"] == {"X-Team": "data"}  # the user's own setting survives
     assert data["kernel_scala_credentials"]["url"] == livy.url
     assert tunnel.load(workdir / ".kit") is None
+    # the user's own sparkmagic config is never touched
+    assert own.read_text() == '{"kernel_python_credentials": {"url": "http://mine:8998"}}'
+    assert sorted(p.name for p in home.rglob("*")) == [".sparkmagic", "config.json"]
+
+
+def test_user_ssh_options_override_kits_defaults():
+    # ssh keeps the first value of an option: `ssh -G` prints what it would really use
+    import subprocess
+
+    spec = tunnel.TunnelSpec(address="endpoint.example", key=None, local_port=9001,
+                             options=("ServerAliveInterval=30", "ExitOnForwardFailure=no"))
+    command = tunnel.ssh_command(spec)
+    effective = subprocess.run([command[0], "-G", *command[1:]], capture_output=True, text=True,
+                               check=True).stdout
+    settings = dict(line.split(" ", 1) for line in effective.splitlines())
+    assert settings["serveraliveinterval"] == "30"
+    assert settings["exitonforwardfailure"] == "no"
+    assert settings["batchmode"] == "yes"  # kit's default where the user said nothing
+    assert settings["user"] == "glue" and settings["hostname"] == "endpoint.example"
+    assert settings["localforward"] == "[127.0.0.1]:9001 [169.254.76.1]:8998"
+
+
+def test_unknown_host_key_says_how_to_trust_it(kit, sshd, aws, livy, workdir, tmp_path):
+    # A first connection to a dev endpoint: its host key is in no known_hosts file yet.
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("")
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        "Host *.glue.amazonaws.com\n  HostName 127.0.0.1\n"
+        f"  Port {sshd.port}\n  UserKnownHostsFile {known_hosts}\n"
+        "  GlobalKnownHostsFile /dev/null\n  LogLevel ERROR\n",
+        encoding="utf-8",
+    )
+    args = ["connect", ENDPOINT, "--key", str(sshd.client_key), "--user", sshd.user,
+            "--ssh-config", str(config), "--remote-host", "127.0.0.1",
+            "--remote-port", str(livy.server_address[1]),
+            "--endpoint-url", aws, "--region", "us-east-1"]
+    refused = kit(*args, "--local-port", str(sshd_harness.free_port()))
+    assert refused.exit_code == 1
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1 and "Host key verification failed" in lines[0]
+    assert "--ssh-option StrictHostKeyChecking=accept-new" in lines[0]
+    assert tunnel.load(workdir / ".kit") is None
+
+    trusted = kit(*args, "--local-port", str(sshd_harness.free_port()),
+                  "--ssh-option", "StrictHostKeyChecking=accept-new")
+    assert trusted.exit_code == 0, trusted.output
+    host_key = (sshd.known_hosts.read_text().split()[1:3])
+    assert host_key[1] in known_hosts.read_text()  # trusted on first use, recorded for later
+    assert kit("disconnect").exit_code == 0
+
+
+def test_endpoint_gone_behind_a_live_tunnel_is_one_line(kit, sshd, aws, workdir, tmp_path):
+    from kit.endpoints import server as livy_server
+
+    # a Livy of its own, to stop behind the tunnel (the endpoint stopped, the tunnel still up)
+    own = livy_server.make_server(tmp_path, port=0, state_dir=tmp_path / ".kit")
+    thread = livy_server.start_in_thread(own)
+    try:
+        result = kit(*connect_args(sshd, aws, own, tmp_path, sshd_harness.free_port()))
+        assert result.exit_code == 0, result.output
+    finally:
+        livy_server.shutdown(own, thread)
+    recorded = tunnel.load(workdir / ".kit")
+    status = kit("status")
+    assert status.exit_code == 1
+    lines = status.output.strip().splitlines()
+    assert len(lines) == 1
+    assert f"the tunnel to {ENDPOINT} is up but Livy at {recorded.livy_url} does not answer" \
+        in lines[0]
+    assert recorded.alive  # only Livy is gone; disconnect still closes the tunnel
+    assert kit("disconnect").exit_code == 0 and not recorded.alive
+
+
+def test_endpoint_not_ready_is_one_line(kit, aws):
+    # The local AWS's own record of the endpoint, as AWS has it while it provisions.
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.glue.models import glue_backends
+
+    record = glue_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].dev_endpoints[ENDPOINT]
+    record.status = "PROVISIONING"
+    try:
+        result = kit("connect", ENDPOINT, "--endpoint-url", aws, "--region", "us-east-1")
+    finally:
+        record.status = "READY"
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"kit: error: dev endpoint '{ENDPOINT}' is PROVISIONING, not READY; "
+        "wait until it is READY and retry"
+    )
+
+
+def test_vpc_endpoint_is_reached_at_its_private_address(kit, sshd, aws, livy, workdir, tmp_path):
+    # A dev endpoint in a VPC subnet has no public address: kit uses the private one.
+    glue = boto3.client("glue", endpoint_url=aws, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    glue.create_dev_endpoint(EndpointName="nb-vpc", RoleArn="arn:aws:iam::123456789012:role/g",
+                             SubnetId="subnet-0abc", PublicKey="ssh-ed25519 AAAA test")
+    private = glue.get_dev_endpoint(EndpointName="nb-vpc")["DevEndpoint"]["PrivateAddress"]
+    config = sshd.client_config(tmp_path / "ssh_config", private)
+    local_port = sshd_harness.free_port()
+    result = kit("connect", "nb-vpc", "--key", str(sshd.client_key), "--user", sshd.user,
+                 "--ssh-config", str(config), "--remote-host", "127.0.0.1",
+                 "--remote-port", str(livy.server_address[1]), "--local-port", str(local_port),
+                 "--endpoint-url", aws, "--region", "us-east-1")
+    assert result.exit_code == 0, result.output
+    recorded = tunnel.load(workdir / ".kit")
+    assert recorded.command[-1] == f"{sshd.user}@{private}"
+    assert kit("disconnect").exit_code == 0

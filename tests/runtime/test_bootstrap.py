@@ -112,3 +112,31 @@ def test_a_broken_glue_install_is_not_mistaken_for_local(tmp_path, monkeypatch):
     monkeypatch.delitem(sys.modules, "awsglue", raising=False)
     with pytest.raises(ModuleNotFoundError, match="glue_native_dependency_that_is_missing"):
         run_bootstrap(["notebook"])
+
+
+@pytest.mark.slow
+def test_endpoint_mode_takes_argument_overrides_from_the_session_conf(tmp_path):
+    """On a dev endpoint / interactive session, spark.kit.arg.NAME replaces a local default."""
+    code = (
+        "import json\n"
+        f"exec(compile({bootstrap_source()!r}, 'bootstrap', 'exec'))\n"
+        "print(json.dumps({'mode': RUN_MODE, 'args': args}))\n"
+        "spark.stop()\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(LAYER_DIR),
+        "SPARK_LOCAL_IP": "127.0.0.1",
+        "PYSPARK_SUBMIT_ARGS": "--master local[1] --conf spark.ui.enabled=false "
+        "--conf spark.kit.arg.orders_path=s3://bucket/orders/ --conf spark.kit.arg.unknown=x "
+        "pyspark-shell",
+    }
+    env.pop("ENV", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=REPO
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["mode"] == "endpoint"
+    assert result["args"]["orders_path"] == "s3://bucket/orders/"
+    assert result["args"]["customers_path"] == "data/orders_by_month/customers.csv"
+    assert "unknown" not in result["args"]
