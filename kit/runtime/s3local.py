@@ -70,6 +70,19 @@ def to_local(path: str) -> str:
     return path
 
 
+def to_uri(local: str, original: str) -> str:
+    """The URI Spark should use for ``local``: ``s3://bucket/key`` when ``original`` is an s3
+    URI and ``local`` lies under the object root, else ``local`` unchanged."""
+    if not is_s3(original):
+        return local
+    scheme = original.split("://", 1)[0]
+    try:
+        rel = Path(local).resolve().relative_to(object_root())
+    except ValueError:
+        return local
+    return f"{scheme}://{rel.as_posix()}" if rel.parts else local
+
+
 def to_local_all(paths: str | Iterable[str]) -> list[str]:
     if isinstance(paths, str):
         paths = [paths]

@@ -16,10 +16,34 @@ LAYER_DIR = Path(__file__).resolve().parents[1] / "runtime" / "glue_layer"
 
 
 def add_layer_to_path() -> None:
-    """Make ``import awsglue`` resolve to kit's local layer (idempotent)."""
+    """Make ``import awsglue`` resolve to kit's local layer (idempotent).
+
+    Where a real ``awsglue`` is importable (AWS's Glue image, a dev endpoint), it is left in
+    charge: the layer never shadows the library it stands in for.
+    """
     layer = str(LAYER_DIR)
-    if layer not in sys.path:
-        sys.path.insert(0, layer)
+    if layer in sys.path:
+        return
+    if other_awsglue() is not None:
+        return
+    sys.path.insert(0, layer)
+
+
+def other_awsglue() -> str | None:
+    """Where an ``awsglue`` that is not kit's layer would be imported from, if any."""
+    import importlib.util
+
+    loaded = sys.modules.get("awsglue")
+    origin = getattr(loaded, "__file__", None) if loaded is not None else None
+    if origin is None:
+        try:
+            spec = importlib.util.find_spec("awsglue")
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+    if origin is None or Path(origin).resolve().is_relative_to(LAYER_DIR):
+        return None
+    return origin
 
 
 # Importing this module (kit's pytest plugin does) makes ``from awsglue...`` work in test modules.

@@ -122,8 +122,10 @@ def cluster_project(tmp_path: Path) -> Path:
     return root
 
 
-def kit_run(project: Path, master: str, script: Path, *args: str) -> subprocess.CompletedProcess:
+def kit_run(project: Path, master: str, script: Path, *args: str,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("KIT_PROJECT", "PYSPARK_SUBMIT_ARGS")}
+    env.update(extra_env or {})
     return subprocess.run(
         [sys.executable, "-m", "kit", "run", "--master", master, str(script), *args],
         cwd=project, env=env, capture_output=True, text=True, timeout=240, check=False,
@@ -249,3 +251,43 @@ def test_glue_script_runs_on_the_cluster(cluster: Cluster, cluster_project: Path
         key=lambda r: r["id"],
     )
     assert sorted(_read_json_lines(out), key=lambda r: r["id"]) == expected
+
+
+S3_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from awsglue.context import GlueContext
+    from awsglue.utils import getResolvedOptions
+    from pyspark.context import SparkContext
+    from pyspark.sql import functions as F
+
+    args = getResolvedOptions(sys.argv, ["JOB_NAME"])
+    glue_context = GlueContext(SparkContext.getOrCreate())
+    events = glue_context.create_dynamic_frame.from_options(
+        connection_type="s3", connection_options={"paths": ["s3://cl-raw/events/"]},
+        format="json",
+    ).toDF().withColumn("source", F.input_file_name())
+    events.groupBy("source").agg(F.sum("n").alias("total")).coalesce(1) \\
+        .write.mode("overwrite").json("s3://cl-curated/totals/")
+    """
+)
+
+
+def test_s3_paths_reach_the_executors(cluster: Cluster, cluster_project: Path) -> None:
+    root = cluster_project / "objects"
+    raw = root / "cl-raw" / "events"
+    raw.mkdir(parents=True)
+    files = {"a.json": [1, 2, 3], "b.json": [10]}
+    for name, values in files.items():
+        (raw / name).write_text("\n".join(json.dumps({"n": v}) for v in values) + "\n")
+    script = cluster_project / "s3_job.py"
+    script.write_text(S3_SCRIPT, encoding="utf-8")
+
+    proc = kit_run(cluster_project, cluster.url, script, "--JOB_NAME", "s3_demo",
+                   extra_env={"KIT_S3_ROOT": str(root)})
+
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    got = _read_json_lines(root / "cl-curated" / "totals")
+    assert sorted((r["source"], r["total"]) for r in got) == sorted(
+        (f"s3://cl-raw/events/{name}", sum(values)) for name, values in files.items()
+    )

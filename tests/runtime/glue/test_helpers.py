@@ -63,3 +63,28 @@ def test_state_folder_from_the_project_config(tmp_path, monkeypatch):
     monkeypatch.delenv("KIT_BOOKMARK_DIR", raising=False)
     assert s3local.object_root() == tmp_path / "var" / "kit" / "s3"
     assert bookmarks.bookmark_dir() == tmp_path / "var" / "kit" / "bookmarks"
+
+
+def _imported_awsglue(extra_path: str | None) -> str:
+    """Where ``awsglue`` comes from in a fresh interpreter after kit's pytest helpers load."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    if extra_path:
+        env["PYTHONPATH"] = extra_path
+    code = "import kit.testing.glue, awsglue; print(awsglue.__file__)"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)
+    return out.stdout.strip()
+
+
+def test_the_layer_never_shadows_a_real_awsglue(tmp_path):
+    from kit.testing.glue import LAYER_DIR
+
+    real = tmp_path / "site" / "awsglue"
+    real.mkdir(parents=True)
+    (real / "__init__.py").write_text("# stands for AWS's library on a Glue image\n")
+    assert _imported_awsglue(str(tmp_path / "site")) == str(real / "__init__.py")
+    assert _imported_awsglue(None) == str(LAYER_DIR / "awsglue" / "__init__.py")

@@ -189,3 +189,19 @@ def test_exclusions_skip_matching_files(glue_context, tmp_path):
         "s3", {"paths": ["s3://b/in/"], "recurse": True,
                "exclusions": json.dumps(["**.tmp.json", "s3://b/in/old/**"])}, "json")
     assert [r.id for r in dyf.toDF().collect()] == [1]
+
+
+def test_json_path_makes_array_elements_records(glue_context, tmp_path):
+    pages = [{"page": 1, "data": {"items": [{"id": 1, "v": "a"}, {"id": 2, "v": "b"}]}},
+             {"page": 2, "data": {"items": [{"id": 3, "v": "c"}]}}]
+    (tmp_path / "api.json").write_text("\n".join(json.dumps(p) for p in pages))
+    dyf = glue_context.create_dynamic_frame.from_options(
+        "file", {"paths": [str(tmp_path / "api.json")]}, format="json",
+        format_options={"jsonPath": "$.data.items[*]"})
+    expected = [(i["id"], i["v"]) for p in pages for i in p["data"]["items"]]
+    assert sorted((r.id, r.v) for r in dyf.toDF().collect()) == expected
+    assert dyf.toDF().columns == ["id", "v"]
+    with pytest.raises(ValueError, match="jsonPath"):
+        glue_context.create_dynamic_frame.from_options(
+            "file", {"paths": [str(tmp_path / "api.json")]}, format="json",
+            format_options={"jsonPath": "$..id"})

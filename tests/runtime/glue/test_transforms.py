@@ -292,3 +292,30 @@ def test_print_schema(people, capsys):
     out = capsys.readouterr().out
     assert out.startswith("root")
     assert " |-- id: integer" in out and " |    |-- city: string" in out
+
+
+def test_flat_mappings_and_row_splits_on_awkward_names_and_values(glue_context, spark_session):
+    rows = [(1, "o'neil", 2.5, ("a\\b",)), (2, "plain", 10.0, ("x",)), (3, None, None, None)]
+    df = spark_session.createDataFrame(
+        rows, "`the.id` int, name string, score double, inner struct<tag:string>")
+    frame = DynamicFrame.fromDF(df, glue_context, "awk")
+    mapped = frame.apply_mapping([("`the.id`", "int", "ID", "string"),
+                                  ("inner.tag", "string", "tag", "string"),
+                                  ("score", "double", "score", "int")])
+    assert mapped.toDF().dtypes == [("ID", "string"), ("tag", "string"), ("score", "int")]
+    assert sorted(records(mapped), key=lambda r: r["ID"]) == [
+        {k: v for k, v in {"ID": str(i), "tag": t[0] if t else None,
+                           "score": int(s) if s is not None else None}.items() if v is not None}
+        for i, _, s, t in rows]
+    for value, op in (("o'neil", "="), ("a\\b", "=")):
+        field = "name" if value == "o'neil" else "inner.tag"
+        parts = frame.split_rows({field: {op: value}}, "hit", "miss")
+        hit = [i for i, n, _, t in rows if (n if field == "name" else (t or (None,))[0]) == value]
+        assert sorted(r["the.id"] for r in records(parts["hit"])) == hit
+        assert parts["miss"].count() == len(rows) - len(hit)
+    parts = frame.split_rows({"score": {">": 2.4, "<=": 10.0}}, "in", "out")
+    assert sorted(r["the.id"] for r in records(parts["in"])) == [
+        i for i, _, s, _ in rows if s is not None and 2.4 < s <= 10.0]
+    assert sorted(r["the.id"] for r in records(parts["out"])) == [3]
+    picked = frame.select_fields(["NAME", "name", "score"])
+    assert picked.toDF().columns == ["name", "score"]

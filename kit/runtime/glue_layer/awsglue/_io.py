@@ -5,12 +5,13 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
-from kit.runtime import bookmarks, s3local
+from kit.runtime import bookmarks, s3local, s3mount
 
 FORMATS = {"csv", "json", "parquet", "orc", "avro", "glueparquet", "text"}
 
@@ -78,23 +79,30 @@ def read(
     fmt = _norm_format(fmt)
     format_options = dict(format_options or {})
     originals = source_paths(connection_options)
+    s3mount.mount_paths(spark.sparkContext, originals)
     local = s3local.to_local_all(originals)
     s3local.require_exists(originals, local)
     recurse = _flag(_opt(connection_options, "recurse", default=False))
     exclusions = _exclusions(connection_options)
     files: list[str] = []
+    uris: dict[str, str] = {}  # local file -> the path Spark reads (s3:// stays s3://)
     for src, path in zip(originals, local, strict=True):
         found = s3local.data_files(path, recurse=recurse)
-        files += [f for f in found if not _excluded(f, src, path, exclusions)]
+        kept = [f for f in found if not _excluded(f, src, path, exclusions)]
+        files += kept
+        uris.update((f, s3local.to_uri(f, src)) for f in kept)
     bookmark = bookmarks.active()
     if bookmark is not None:
         files = bookmark.select(transformation_ctx, files)
     if not files:
         return spark.createDataFrame([], StructType([]))
+    # Spark reads s3 sources through their s3:// URIs (served from the object root by
+    # kit.runtime.s3mount), so input_file_name() names the S3 object, as on Glue.
+    files = [uris.get(f, f) for f in files]
     reader = spark.read
     base = local[0].rstrip("/")
     if len(local) == 1 and os.path.isdir(base):
-        reader = reader.option("basePath", base)
+        reader = reader.option("basePath", s3local.to_uri(base, originals[0]))
     if fmt == "csv":
         header = _flag(_opt(format_options, "withHeader", default=False))
         reader = (
@@ -118,12 +126,42 @@ def read(
         reader = reader.option(
             "multiLine", _flag(_opt(format_options, "multiLine", "multiline", default=False))
         )
-        return reader.json(files)
+        return _json_path(reader.json(files), _opt(format_options, "jsonPath"))
     if fmt == "text":
         return reader.text(files)
     if fmt == "avro":
         raise ValueError("avro needs the spark-avro package, which kit's local runtime does not ship")
     return reader.format(fmt).load(files)
+
+
+_JSON_PATH = re.compile(r"^\$((?:\.[A-Za-z_][A-Za-z0-9_]*)*)(\[\*\])?$")
+
+
+def _json_path(df: DataFrame, json_path: str | None) -> DataFrame:
+    """Glue's ``jsonPath`` format option: records are the objects at that path.
+
+    ``$.a.b`` takes the object at ``a.b``; ``$.a.b[*]`` makes each element of the array at
+    ``a.b`` a record (``$[*]``: Spark already reads a top-level array as one record per element).
+    """
+    if not json_path or json_path.strip() in ("$", "$[*]") or not df.columns:
+        return df
+    found = _JSON_PATH.match(json_path.strip())
+    if not found or not found.group(1):
+        raise ValueError(
+            f"jsonPath {json_path!r} is not supported by kit's local Glue layer; use $.a.b or "
+            "$.a.b[*]"
+        )
+    from pyspark.sql import functions as F
+
+    names = found.group(1).lstrip(".").split(".")
+    value = F.col(f"`{names[0]}`")
+    for name in names[1:]:
+        value = value.getField(name)
+    picked = df.select((F.explode(value) if found.group(2) else value).alias("record"))
+    picked = picked.where(F.col("record").isNotNull())
+    if not isinstance(picked.schema["record"].dataType, StructType):
+        raise ValueError(f"jsonPath {json_path!r} does not point at JSON objects")
+    return picked.select("record.*")
 
 
 def write(
@@ -140,6 +178,7 @@ def write(
         raise ValueError("connection_options must give 'path' for an s3/file sink")
     if not df.columns:
         return None  # Glue writes nothing for an empty frame with no fields
+    s3mount.mount_paths(df.sparkSession.sparkContext, [path])
     local = s3local.to_local(path)
     writer = df.write.mode("append")
     keys = connection_options.get("partitionKeys") or []

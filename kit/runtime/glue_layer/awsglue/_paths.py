@@ -50,6 +50,11 @@ def quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def sql(parts: list[str]) -> str:
+    """The SQL expression for the (struct-only) path ``parts``: ```a`.`b```."""
+    return ".".join(quote(p) for p in parts)
+
+
 def top(name: str) -> Column:
     return F.col(quote(name))
 

@@ -23,7 +23,7 @@ from awsglue.dynamicframe import (
     DynamicFrameWriter,
 )
 from awsglue.gluetypes import spark_type
-from kit.runtime import catalog, s3local
+from kit.runtime import catalog, s3local, s3mount
 
 
 class GlueLogger:
@@ -77,6 +77,7 @@ class GlueContext(SQLContext):
         self._glue_logger = GlueLogger()
         self._options = options
         s3local.object_root()  # announce where s3:// paths go, once, at start
+        s3mount.mount_known(sparkContext)  # plain spark.read/df.write on s3:// paths too
 
     # -- sources -----------------------------------------------------------------------
     def getSource(self, connection_type: str, format: str | None = None,  # noqa: N802, A002

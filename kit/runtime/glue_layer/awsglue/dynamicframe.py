@@ -109,7 +109,7 @@ class DynamicFrame:
         if isinstance(mappings, tuple):
             mappings = [mappings]
         schema = self._df.schema
-        columns: list[tuple[list[str], Column]] = []
+        picked: list[tuple[list[str], list[str], T.DataType | None]] = []
         for mapping in mappings:
             if len(mapping) != 4:
                 raise ValueError(
@@ -123,11 +123,23 @@ class DynamicFrame:
                 present = _paths.field_type(schema, parts) is not None
             if not present or _paths.ARRAY in parts:
                 continue  # Glue leaves out fields no record has
+            picked.append((parts, _paths.parse(target), spark_type(str(target_type))))
+        targets = [t[0] for _, t, _ in picked]
+        if all(len(t) == 1 for _, t, _ in picked) and len(set(targets)) == len(targets):
+            # Flat targets: one SQL projection (far fewer JVM round trips than Column objects).
+            exprs = []
+            for parts, target, dtype in picked:
+                value = _paths.sql(parts)
+                if dtype is not None:
+                    value = f"CAST({value} AS {dtype.simpleString()})"
+                exprs.append(f"{value} AS {_paths.quote(target[0])}")
+            return self._new(self._df.selectExpr(*exprs))
+        columns: list[tuple[list[str], Column]] = []
+        for parts, target, dtype in picked:
             value = _paths.get(parts)
-            dtype = spark_type(str(target_type))
             if dtype is not None:
                 value = value.cast(dtype.simpleString())
-            columns.append((_paths.parse(target), value))
+            columns.append((target, value))
         return self._new(self._df.select(*_paths.nest(columns)))
 
     def applyMapping(self, *args: Any, **kwargs: Any) -> DynamicFrame:  # noqa: N802
@@ -138,11 +150,11 @@ class DynamicFrame:
         if isinstance(paths, str):
             paths = [paths]
         schema = self._df.schema
-        columns = []
-        for path in paths:
-            parts = _paths.parse(path)
-            if _paths.field_type(schema, parts) is not None:
-                columns.append((parts, _paths.get(parts)))
+        found = [p for p in map(_paths.parse, paths) if _paths.field_type(schema, p) is not None]
+        if all(len(p) == 1 for p in found):  # top-level fields: one SQL projection
+            names = dict.fromkeys(_paths.real_name(schema, p[0]) for p in found)
+            return self._new(self._df.selectExpr(*[_paths.quote(n) for n in names]))
+        columns = [(parts, _paths.get(parts)) for parts in found]
         return self._new(self._df.select(*_paths.nest(columns)))
 
     def drop_fields(self, paths: Any, transformation_ctx: str = "", info: str = "",
@@ -204,12 +216,19 @@ class DynamicFrame:
             "<=": lambda c, v: c <= v, "=": lambda c, v: c == v, "==": lambda c, v: c == v,
             "!=": lambda c, v: c != v,
         }
+        for comparisons in comparison_dict.values():
+            for op in comparisons:
+                if op not in ops:
+                    raise ValueError(f"split_rows: unknown comparator {op!r}; use one of {list(ops)}")
+        sql = _split_sql(comparison_dict)
+        if sql is not None:  # one SQL predicate: fewer JVM round trips than Column objects
+            first = self._new(self._df.filter(sql), name1)
+            second = self._new(self._df.filter(f"NOT {sql}"), name2)
+            return DynamicFrameCollection({name1: first, name2: second}, self.glue_ctx)
         cond = F.lit(True)
         for path, comparisons in comparison_dict.items():
             col = _paths.get(_paths.parse(path))
             for op, value in comparisons.items():
-                if op not in ops:
-                    raise ValueError(f"split_rows: unknown comparator {op!r}; use one of {list(ops)}")
                 cond = cond & ops[op](col, F.lit(value))
         cond = F.coalesce(cond, F.lit(False))
         first = self._new(self._df.filter(cond), name1)
@@ -504,6 +523,42 @@ class DynamicFrameWriter:
 
 
 # -- helpers ------------------------------------------------------------------------------
+_SQL_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "==": "=", "!=": "!="}
+
+
+def _sql_literal(value: Any) -> str | None:
+    """``value`` as a Spark SQL literal of the type ``F.lit`` would give it, or None."""
+    import math
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if -(2**31) <= value < 2**31:
+            return str(value)
+        return f"{value}L" if -(2**63) <= value < 2**63 else None
+    if isinstance(value, float):
+        return f"CAST('{value!r}' AS DOUBLE)" if math.isfinite(value) else None
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return None
+
+
+def _split_sql(comparison_dict: dict[str, dict[str, Any]]) -> str | None:
+    """``split_rows``' predicate as SQL (null counts as false), or None if a value has no
+    plain SQL literal."""
+    terms = []
+    for path, comparisons in comparison_dict.items():
+        parts = _paths.parse(path)
+        if _paths.ARRAY in parts:
+            return None
+        for op, value in comparisons.items():
+            literal = _sql_literal(value)
+            if literal is None:
+                return None
+            terms.append(f"({_paths.sql(parts)} {_SQL_OPS[op]} {literal})")
+    return f"coalesce({' AND '.join(terms) or 'true'}, false)"
+
+
 def _exact_type(schema: T.StructType, parts: list[str]) -> T.DataType | None:
     current: T.DataType = schema
     for part in parts:

@@ -1,0 +1,55 @@
+"""``kit check``: the pre-commit checks without git hooks (pairs in sync, no outputs, fresh exports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kit.config import ProjectConfig
+from kit.errors import KitError
+from kit.notebooks import export as exporter
+from kit.notebooks.pairing import all_status
+from kit.notebooks.reader import read_notebook
+
+
+@dataclass(frozen=True)
+class Finding:
+    job: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.job}: {self.message}"
+
+
+def run_checks(config: ProjectConfig) -> list[Finding]:
+    """Every hygiene problem in the project; empty when all is well."""
+    findings: list[Finding] = []
+    for pair in all_status(config):
+        rel_nb, rel_mod = config.relative(pair.notebook), config.relative(pair.module)
+        if not pair.ok:
+            fix = {
+                "out of sync": f"run `kit sync {rel_nb}`",
+                "missing module": f"run `kit sync {rel_nb}` to create {rel_mod}",
+                "missing notebook": f"run `kit sync {rel_mod}` to create {rel_nb}",
+            }[pair.state]
+            findings.append(Finding(pair.name, f"notebook and job module {pair.state}; {fix}"))
+        if pair.notebook.is_file():
+            nb = read_notebook(pair.notebook)
+            with_outputs = [
+                i
+                for i, c in enumerate(nb.cells, start=1)
+                if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))
+            ]
+            if with_outputs:
+                findings.append(
+                    Finding(
+                        pair.name,
+                        f"{rel_nb} has outputs in cell(s) {', '.join(map(str, with_outputs))}; "
+                        f"run `nbstripout {rel_nb}`",
+                    )
+                )
+        if pair.ok:
+            try:
+                exporter.check(pair.notebook, config)
+            except KitError as exc:
+                findings.append(Finding(pair.name, str(exc)))
+    return findings

@@ -1,0 +1,1 @@
+"""Deployment: CloudFormation templates for jobs, packaging, deploy and drift."""

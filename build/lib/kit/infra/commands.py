@@ -1,0 +1,186 @@
+"""Click commands for deployment: bootstrap, deploy, diff, validate, itest (thin over kit.infra)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from kit import aws
+from kit import config as kit_config
+from kit.errors import KitError
+
+_ENV_HELP = "Environment from [tool.kit.environments.NAME]; dev, test and prod always exist."
+
+
+def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--env, --endpoint-url, --profile, --region (CLI values win over the environment's)."""
+    for option in reversed(
+        [
+            click.option("--env", "env_name", default="dev", show_default=True, help=_ENV_HELP),
+            click.option("--endpoint-url", default=None, help="AWS endpoint (e.g. a local AWS)."),
+            click.option("--profile", default=None, help="AWS named profile."),
+            click.option("--region", default=None, help="AWS region."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+class AwsCommand(click.Command):
+    """Turns AWS client failures (credentials, profile, endpoint, access) into one-line errors."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return super().invoke(ctx)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise KitError(
+                f"AWS refused {exc.operation_name}: {error.get('Code', '')}: "
+                f"{' '.join(str(error.get('Message', '')).split())}"
+            ) from exc
+        except BotoCoreError as exc:
+            raise KitError(
+                f"{' '.join(str(exc).split())}; check --profile/--region/--endpoint-url "
+                "and your AWS credentials"
+            ) from exc
+
+
+def _resolve(env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
+    from kit.infra.settings import environment
+
+    cfg = kit_config.load()
+    env = environment(cfg, env_name)
+    target = aws.resolve_target(
+        env.as_target_settings(), endpoint_url=endpoint_url, profile=profile, region=region
+    )
+    return cfg, env, target
+
+
+def _progress(event: dict[str, Any]) -> None:
+    from kit.infra.cfn import format_event
+
+    click.echo(format_event(event), err=True)
+
+
+def _print_outputs(outputs: dict[str, str]) -> None:
+    for key, value in sorted(outputs.items()):
+        click.echo(f"  {key}: {value}")
+
+
+@click.command(cls=AwsCommand)
+@target_options
+def bootstrap(env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
+    """Create the environment's scripts and temp buckets (stack kit-ENV-bootstrap)."""
+    from kit.infra.bootstrap import bootstrap as run_bootstrap
+    from kit.infra.bootstrap import install_templates
+
+    cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
+    for path in install_templates(cfg):
+        click.echo(f"wrote {path}")
+    click.echo(f"bootstrapping {env.name} ({env.bootstrap_stack}, {target.region})", err=True)
+    result = run_bootstrap(cfg, env, target, on_event=_progress)
+    click.echo(f"{env.bootstrap_stack}: {'deployed' if result.changed else 'no changes'}")
+    _print_outputs(result.outputs)
+
+
+@click.command(cls=AwsCommand)
+@click.argument("jobs", nargs=-1)
+@click.option("--all", "all_jobs", is_flag=True, help="Deploy every job in the project.")
+@target_options
+def deploy(
+    jobs: tuple[str, ...],
+    all_jobs: bool,
+    env_name: str,
+    endpoint_url: str | None,
+    profile: str | None,
+    region: str | None,
+):
+    """Export (if stale), upload and deploy JOB(s) to an environment via a change set."""
+    from kit.infra.deploy import deploy as run_deploy
+
+    cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
+    names = cfg.job_names() if all_jobs else list(jobs)
+    if not names:
+        raise KitError("nothing to deploy; name a job or use --all")
+    failed: list[str] = []
+    for job in names:
+        click.echo(f"deploying {job} to {env.name}", err=True)
+        try:
+            report = run_deploy(cfg, job, env, target, on_event=_progress)
+        except KitError as exc:
+            if len(names) == 1:
+                raise
+            click.echo(f"kit: error: {exc}", err=True)
+            failed.append(job)
+            continue
+        if report.exported:
+            click.echo(f"exported {job} (build folder was stale)", err=True)
+        if report.changed:
+            click.echo(f"{report.stack_name}: deployed {report.job_name} ({report.script_uri})")
+        else:
+            click.echo(f"{report.stack_name}: no changes")
+        _print_outputs(report.outputs)
+    if failed:
+        raise KitError(f"{len(failed)} of {len(names)} deploy(s) failed: {', '.join(failed)}")
+
+
+@click.command(cls=AwsCommand)
+@click.argument("job")
+@target_options
+def diff(job: str, env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
+    """Compare the deployed job (live script and DefaultArguments) with the local export."""
+    from kit.infra.drift import DriftFound, diff_job
+
+    cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
+    drift = diff_job(cfg, job, env, target)
+    if drift.script_diff:
+        click.echo(drift.script_diff, nl=False)
+    for line in drift.argument_changes:
+        click.echo(line)
+    if drift.drifted:
+        raise DriftFound(drift.summary())
+    click.echo(f"{drift.job_name}: deployed job matches the local export")
+
+
+@click.command()
+def validate():
+    """Lint infra/ and every generated stack with cfn-lint; check job settings."""
+    from kit.infra.validate import validate as run_validate
+
+    report = run_validate(kit_config.load())
+    for line in report.findings:
+        click.echo(line)
+    report.raise_for_findings()
+    click.echo(f"{len(report.templates)} template(s) valid")
+
+
+@click.command(cls=AwsCommand)
+@click.argument("job")
+@click.option("--timeout", default=3600, show_default=True, help="Seconds to wait for the run.")
+@click.option("--poll", default=10.0, show_default=True, help="Seconds between run status checks.")
+@target_options
+def itest(
+    job: str,
+    timeout: int,
+    poll: float,
+    env_name: str,
+    endpoint_url: str | None,
+    profile: str | None,
+    region: str | None,
+):
+    """Upload sample data, run the deployed job, wait, then run tests/integration/test_JOB.py."""
+    from kit.infra.itest import run_itest
+
+    cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
+    result = run_itest(
+        cfg, job, env, target, timeout=timeout, poll_seconds=poll,
+        echo=lambda m: click.echo(m, err=True),
+    )
+    click.echo(f"{result.job_name}: run {result.run_id} {result.state}; checks passed")
+
+
+COMMANDS = [bootstrap, deploy, diff, validate, itest]

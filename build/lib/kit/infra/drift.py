@@ -1,0 +1,120 @@
+"""``kit diff``: is the deployed job still what the local export would deploy?
+
+Compares the live script (the object the job's ``ScriptLocation`` points at, so a console edit
+in S3 shows up) and the job's ``DefaultArguments`` with what ``kit deploy`` would set now.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+from kit import aws
+from kit.config import ProjectConfig
+from kit.errors import KitError
+from kit.infra import package
+from kit.infra.settings import Environment
+
+
+class DriftFound(KitError):
+    """The deployed job differs from the local export."""
+
+
+class NotDeployed(KitError):
+    """The job has no deployment in the environment."""
+
+
+@dataclass
+class Drift:
+    job: str
+    job_name: str
+    script_location: str
+    script_diff: str = ""
+    argument_changes: list[str] = field(default_factory=list)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.script_diff or self.argument_changes)
+
+    def summary(self) -> str:
+        parts = []
+        if self.script_diff:
+            parts.append(f"script {self.script_location} differs from the local export")
+        if self.argument_changes:
+            parts.append(f"{len(self.argument_changes)} DefaultArguments differ")
+        return (
+            f"{self.job_name} drifted: {' and '.join(parts)}; "
+            f"run `kit deploy {self.job}` to restore it (or export the change into the notebook)"
+        )
+
+
+def diff_job(
+    config: ProjectConfig, job: str, env: Environment, target: aws.AwsTarget
+) -> Drift:
+    """Compare the deployed job with the local export (which is rendered, not written)."""
+    from kit.infra.bootstrap import buckets
+    from kit.infra.deploy import Prepared, default_arguments
+    from kit.infra.settings import job_deployment
+    from kit.notebooks import export as exporter
+    from kit.notebooks.jobargs import declared_job_args
+    from kit.notebooks.reader import read_notebook
+
+    rendered = exporter.render(job, config)
+    local_script = rendered.files[exporter.script_path(config, rendered.job)]
+    deployment = job_deployment(
+        config, rendered.job, env, declared_job_args(read_notebook(rendered.source))
+    )
+    glue = aws.client(target, "glue")
+    try:
+        live = glue.get_job(JobName=deployment.job_name)["Job"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
+            raise NotDeployed(
+                f"job {deployment.job_name} is not deployed in {env.name}; "
+                f"run `kit deploy {rendered.job} --env {env.name}`"
+            ) from exc
+        raise
+    location = live["Command"]["ScriptLocation"]
+    bucket, key = package.split_s3_uri(location)
+    try:
+        body = aws.client(target, "s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise DriftFound(
+            f"{deployment.job_name}: its script {location} cannot be read ({code}); redeploy it"
+        ) from exc
+    live_script = body.decode("utf-8", errors="replace")
+    label = config.relative(exporter.script_path(config, rendered.job))
+    script_diff = "".join(
+        difflib.unified_diff(
+            local_script.splitlines(keepends=True),
+            live_script.splitlines(keepends=True),
+            fromfile=f"{label} (local export)",
+            tofile=f"{location} (deployed)",
+        )
+    )
+    scripts_bucket, temp_bucket = buckets(env, target)
+    prepared = Prepared(
+        job=rendered.job,
+        deployment=deployment,
+        script=local_script.encode("utf-8"),
+        stack_template={},
+        scripts_bucket=scripts_bucket,
+        temp_bucket=temp_bucket,
+    )
+    expected = default_arguments(prepared)
+    actual = live.get("DefaultArguments", {}) or {}
+    changes = []
+    for name in sorted(set(expected) | set(actual)):
+        want, have = expected.get(name), actual.get(name)
+        if want == have:
+            continue
+        if want is None:
+            changes.append(f"argument {name}: deployed {have!r}, not in the local export")
+        elif have is None:
+            changes.append(f"argument {name}: missing from the deployed job (local {want!r})")
+        else:
+            changes.append(f"argument {name}: deployed {have!r}, local {want!r}")
+    return Drift(rendered.job, deployment.job_name, location, script_diff, changes)

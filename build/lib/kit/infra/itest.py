@@ -1,0 +1,263 @@
+"""``kit itest``: the deployed job against sample data, end to end.
+
+Four steps: upload the sample input (each job argument whose local default is a file or folder
+of the project, e.g. ``data/JOB/input.csv``) to the deployed job's location for it; start a job run; wait for it (progress, timeout, the run's error
+message); then run the job's integration checks, ``tests/integration/test_JOB.py``, on the
+output downloaded from S3. Checks find that output with :func:`itest_output`.
+
+Against a local endpoint (moto) no Glue exists to execute the run, so kit runs the exported
+script itself through its local runner on the same data, mirrored from and back to S3.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from kit import aws
+from kit.config import ProjectConfig
+from kit.errors import KitError
+from kit.infra import package
+from kit.infra.settings import Environment
+
+DONE_OK = {"SUCCEEDED"}
+DONE_BAD = {"FAILED", "ERROR", "TIMEOUT", "STOPPED", "EXPIRED"}
+OUTPUT_ENV = "KIT_ITEST_OUTPUT_"
+
+
+class ItestFailed(KitError):
+    """The integration test failed: a run that did not succeed, or failing checks."""
+
+
+@dataclass
+class ItestResult:
+    job: str
+    job_name: str
+    run_id: str
+    state: str
+    outputs: dict[str, Path]
+
+
+def itest_output(argument: str = "output_path") -> Path:
+    """In an integration check: the local copy of the job's output for ``argument``."""
+    value = os.environ.get(OUTPUT_ENV + argument.upper())
+    if not value:
+        raise KitError(f"no {OUTPUT_ENV}{argument.upper()}; run the checks with `kit itest JOB`")
+    return Path(value)
+
+
+def checks_path(config: ProjectConfig, job: str) -> Path:
+    """Where a job's integration checks live (the documented convention)."""
+    return config.root / "tests" / "integration" / f"test_{job}.py"
+
+
+def run_itest(
+    config: ProjectConfig,
+    job: str,
+    env: Environment,
+    target: aws.AwsTarget,
+    *,
+    timeout: float = 3600.0,
+    poll_seconds: float = 5.0,
+    echo: Callable[[str], None] = lambda _m: None,
+) -> ItestResult:
+    """Upload sample data, run the deployed job, wait, then run its integration checks."""
+    from kit.infra.drift import NotDeployed
+    from kit.infra.settings import job_deployment
+    from kit.notebooks import export as exporter
+    from kit.notebooks.jobargs import declared_job_args
+    from kit.notebooks.reader import read_notebook
+
+    job, source = exporter.resolve_source(job, config)
+    checks = checks_path(config, job)
+    if not checks.is_file():
+        raise ItestFailed(
+            f"no integration checks for {job}: create {config.relative(checks)} "
+            "(read the output with kit.infra.itest.itest_output())"
+        )
+    declared = declared_job_args(read_notebook(source))
+    deployment = job_deployment(config, job, env, declared)
+    glue, s3 = aws.client(target, "glue"), aws.client(target, "s3")
+    try:
+        live = glue.get_job(JobName=deployment.job_name)["Job"]
+    except ClientError as exc:
+        raise NotDeployed(
+            f"job {deployment.job_name} is not deployed in {env.name}; "
+            f"run `kit deploy {job} --env {env.name}` first"
+        ) from exc
+    arguments = live.get("DefaultArguments", {}) or {}
+    deployed = {n: arguments.get(f"--{n}", "") for n in declared}
+    outputs = {n: v for n, v in deployed.items() if "output" in n and v.startswith("s3://")}
+    inputs = {
+        n: v
+        for n, v in deployed.items()
+        if n not in outputs and v.startswith("s3://") and (config.root / declared[n]).exists()
+    }
+    if not inputs or not outputs:
+        raise ItestFailed(
+            f"{job} needs input arguments whose local default is sample data and an *output* "
+            f"argument, both deployed with s3:// values in {env.name}; see JOB_ARGS"
+        )
+    for name, uri in inputs.items():
+        sample = config.root / declared[name]
+        count = upload_tree(s3, sample, uri)
+        echo(f"uploaded {config.relative(sample)} to {uri} ({count} file(s))")
+    for uri in outputs.values():
+        delete_prefix(s3, uri)
+    run_id = glue.start_job_run(JobName=deployment.job_name)["JobRunId"]
+    echo(f"started {deployment.job_name} run {run_id}")
+    work = config.state_dir / "itest" / job
+    if target.is_local:
+        _run_locally(
+            config, job, deployment.job_name, arguments, sorted(declared), inputs, outputs, s3,
+            work, echo,
+        )
+    state, message = wait_for_run(glue, deployment.job_name, run_id, timeout, poll_seconds, echo)
+    if state not in DONE_OK:
+        raise ItestFailed(f"{deployment.job_name} run {run_id} {state}: {message or 'no message'}")
+    local_outputs = {}
+    for name, uri in outputs.items():
+        folder = work / "output" / name
+        count = download_tree(s3, uri, folder)
+        if not count:
+            raise ItestFailed(f"{deployment.job_name} run {run_id} wrote nothing to {uri}")
+        local_outputs[name] = folder
+    echo(f"running {config.relative(checks)}")
+    env_vars = {**os.environ, "KIT_ITEST_JOB": job, "KIT_ITEST_RUN_ID": run_id}
+    env_vars.update({OUTPUT_ENV + n.upper(): str(p) for n, p in local_outputs.items()})
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(checks)],
+        cwd=config.root, env=env_vars, check=False,
+    )
+    if proc.returncode != 0:
+        raise ItestFailed(
+            f"integration checks {config.relative(checks)} failed for run {run_id} (see above)"
+        )
+    return ItestResult(job, deployment.job_name, run_id, state, local_outputs)
+
+
+def wait_for_run(
+    glue: Any,
+    job_name: str,
+    run_id: str,
+    timeout: float,
+    poll_seconds: float,
+    echo: Callable[[str], None],
+) -> tuple[str, str]:
+    """Poll the run until it ends; (state, error message). Raises on timeout."""
+    started = time.monotonic()
+    last = None
+    while True:
+        run = glue.get_job_run(JobName=job_name, RunId=run_id)["JobRun"]
+        state = run["JobRunState"]
+        if state != last:
+            echo(f"  {state:<10} {time.monotonic() - started:6.0f}s")
+            last = state
+        if state in DONE_OK or state in DONE_BAD:
+            return state, run.get("ErrorMessage", "")
+        if time.monotonic() - started > timeout:
+            raise ItestFailed(
+                f"{job_name} run {run_id} still {state} after {timeout:.0f}s; "
+                "raise --timeout or check the run in the Glue console"
+            )
+        time.sleep(poll_seconds)
+
+
+def _run_locally(
+    config: ProjectConfig,
+    job: str,
+    job_name: str,
+    arguments: dict[str, str],
+    declared: list[str],
+    inputs: dict[str, str],
+    outputs: dict[str, str],
+    s3: Any,
+    work: Path,
+    echo: Callable[[str], None],
+) -> None:
+    """Execute the deployed script with kit's local runner, data mirrored from/to S3."""
+    import shutil
+
+    from kit.notebooks import export as exporter
+    from kit.runtime import runner
+
+    if work.exists():
+        shutil.rmtree(work)
+    local: dict[str, str] = {}
+    for name, uri in inputs.items():
+        folder = work / "input" / name
+        download_tree(s3, uri, folder)
+        local[name] = str(folder)
+    for name in outputs:
+        local[name] = str(work / "run-output" / name)
+    argv = ["--JOB_NAME", job_name]
+    for name in declared:
+        if f"--{name}" in arguments:
+            argv += [f"--{name}", local.get(name, arguments[f"--{name}"])]
+    plan = runner.RunPlan(script=exporter.script_path(config, job), argv=argv, job=job)
+    echo(f"local endpoint: running {config.relative(plan.script)} with kit's local runner")
+    result = runner.run(plan, config)
+    if result.returncode != 0:
+        raise ItestFailed(
+            f"{job_name}: the job failed when run locally (exit {result.returncode}); "
+            "its traceback is above"
+        )
+    for name, uri in outputs.items():
+        upload_tree(s3, Path(local[name]), uri)
+
+
+def upload_tree(s3: Any, local: Path, uri: str) -> int:
+    """Upload a file or folder to ``uri`` (a prefix when it ends with '/' or local is a folder)."""
+    bucket, key = package.split_s3_uri(uri)
+    if local.is_file():
+        target = key + local.name if key.endswith("/") or not key else key
+        s3.put_object(Bucket=bucket, Key=target, Body=local.read_bytes())
+        return 1
+    prefix = key if key.endswith("/") or not key else key + "/"
+    files = [p for p in sorted(local.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+    for path in files:
+        s3.put_object(Bucket=bucket, Key=prefix + path.relative_to(local).as_posix(),
+                      Body=path.read_bytes())
+    return len(files)
+
+
+def download_tree(s3: Any, uri: str, folder: Path) -> int:
+    """Download every object under ``uri`` into ``folder``; the number of files."""
+    bucket, key = package.split_s3_uri(uri)
+    prefix = key if key.endswith("/") or not key else key + "/"
+    count = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            rel = obj["Key"][len(prefix):]
+            if not rel or rel.endswith("/"):
+                continue
+            path = folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+            count += 1
+    if not count and key and not key.endswith("/"):
+        try:
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError:
+            return 0
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / Path(key).name).write_bytes(body)
+        count = 1
+    return count
+
+
+def delete_prefix(s3: Any, uri: str) -> None:
+    """Remove a previous run's output so the checks see only this run's."""
+    bucket, key = package.split_s3_uri(uri)
+    prefix = key if key.endswith("/") or not key else key + "/"
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=obj["Key"])

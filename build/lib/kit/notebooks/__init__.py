@@ -1,0 +1,1 @@
+"""Notebooks and their paired job modules: reading, tags, pairing, templates and export."""

@@ -1,0 +1,73 @@
+"""``kit new``: a notebook and its job module from the template, plus a tiny sample input."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jupytext
+
+from kit.config import ProjectConfig
+from kit.errors import KitError
+from kit.fsutil import write_atomic
+from kit.notebooks.pairing import PAIRING_FORMATS, TEXT_FORMAT
+
+RESERVED = {"output", "etl-template", "test", "tests"}
+# Glue job names allow up to 255 characters; the stack name prefix leaves room for the environment.
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# kit's local Glue kernel (`kit kernel install`, or `kit lab` which installs it for the project).
+KERNELSPEC = {"display_name": "Glue 5.0 (local)", "language": "python", "name": "glue-local"}
+SAMPLE_INPUT = "id,name,amount\n1,alpha,10.5\n2,beta,20.0\n3,gamma,7.25\n"
+
+
+@dataclass
+class NewJob:
+    notebook: Path
+    module: Path
+    sample: Path | None
+    test: Path | None
+
+
+def validate_name(name: str) -> None:
+    if not _NAME.match(name) or keyword.iskeyword(name):
+        raise KitError(
+            f"invalid job name {name!r}: use lower-case letters, digits and underscores, "
+            "starting with a letter (at most 64 characters), e.g. orders_by_month"
+        )
+    if name in RESERVED:
+        raise KitError(f"job name {name!r} is reserved by kit; choose another name")
+
+
+def template_text(name: str, template: str = "job.py.tmpl") -> str:
+    text = resources.files("kit.notebooks").joinpath(f"templates/{template}").read_text("utf-8")
+    return text.format(name=name)
+
+
+def create(name: str, config: ProjectConfig) -> NewJob:
+    """Create ``notebooks/NAME.ipynb`` and ``jobs/NAME.py``; refuse if either already exists."""
+    validate_name(name)
+    notebook, module = config.notebook_path(name), config.job_module_path(name)
+    for path in (notebook, module):
+        if path.exists():
+            raise KitError(f"{config.relative(path)} already exists; pick another name or delete it first")
+    nb = jupytext.reads(template_text(name), fmt=TEXT_FORMAT)
+    nb.metadata["jupytext"] = {"formats": PAIRING_FORMATS}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata["language_info"] = {"name": "python"}
+    write_atomic(module, jupytext.writes(nb, fmt=TEXT_FORMAT))
+    write_atomic(notebook, jupytext.writes(nb, fmt="ipynb"))
+    sample: Path | None = config.data_dir / name / "input.csv"
+    if sample.exists():
+        sample = None
+    else:
+        write_atomic(sample, SAMPLE_INPUT)
+    # A starting unit test, when the project has a tests/ folder and none exists for the job.
+    test: Path | None = config.root / "tests" / "jobs" / f"test_{name}.py"
+    if not test.parent.parent.is_dir() or test.exists():
+        test = None
+    else:
+        write_atomic(test, template_text(name, "test_job.py.tmpl"))
+    return NewJob(notebook, module, sample, test)

@@ -1,0 +1,1 @@
+"""Running Glue code off Glue: local Spark settings, the awsglue layer, the job runner."""

@@ -1,0 +1,270 @@
+"""The local Glue Jupyter kernel: "Glue 5.0 (local)", plain ipykernel with kit's awsglue layer.
+
+The kernelspec runs this interpreter (``sys.executable``) through :func:`launch`, with the layer
+on ``PYTHONPATH`` and kit's local Spark settings in its ``env``, so notebooks with plain
+``from awsglue...`` imports run locally, and so do Spark's Python workers (they inherit the
+environment). Specs are installed through jupyter_client's ``KernelSpecManager`` and marked as
+kit's, so kit never replaces or removes a kernelspec it did not write unless told to (``force``).
+
+Run as ``python -m kit.runtime.kernel -f CONNECTION_FILE`` (what the kernelspec does).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kit import __version__
+from kit.errors import KernelError
+from kit.runtime.runner import LAYER_DIR
+from kit.runtime.spark import DEFAULT_MASTER, spark_env
+
+KERNEL_NAME = "glue-local"
+DISPLAY_NAME = "Glue 5.0 (local)"
+MARKER = "kit"  # kernel.json metadata key that says "kit wrote this spec"
+_SPARK_KEYS = ("SPARK_LOCAL_IP", "PYSPARK_PYTHON", "PYSPARK_SUBMIT_ARGS")
+_NAME = re.compile(r"^[a-z0-9._-]+$")  # what jupyter_client accepts as a kernel name
+
+
+@dataclass(frozen=True)
+class InstalledKernel:
+    name: str
+    path: Path
+    replaced: bool  # an earlier spec of the same name was replaced
+    shadowed_by: Path | None  # another spec of this name that Jupyter will pick first
+    visible: bool  # Jupyter's search path includes where it went
+
+
+@dataclass(frozen=True)
+class KitKernel:
+    name: str
+    display_name: str
+    path: Path
+    python: str
+
+
+def kernel_spec(
+    project: Path | None = None, master: str = DEFAULT_MASTER, display_name: str = DISPLAY_NAME
+) -> dict[str, Any]:
+    """The ``kernel.json`` content: this Python, the layer on PYTHONPATH, kit's Spark settings.
+
+    ``project`` pins the kernel to one project root (``KIT_PROJECT``); without it the kernel
+    finds the project from the notebook's folder when it starts.
+    """
+    spark = spark_env(master, base={})
+    env = {key: spark[key] for key in _SPARK_KEYS if key in spark}
+    env["PYTHONPATH"] = str(LAYER_DIR)
+    if project is not None:
+        env["KIT_PROJECT"] = str(Path(project).resolve())
+    return {
+        "argv": [sys.executable, "-m", "kit.runtime.kernel", "-f", "{connection_file}"],
+        "display_name": display_name,
+        "language": "python",
+        "interrupt_mode": "signal",
+        "env": env,
+        "metadata": {
+            "debugger": True,
+            MARKER: {"version": __version__, "layer": str(LAYER_DIR), "python": sys.executable},
+        },
+    }
+
+
+def write_spec_dir(folder: Path, spec: dict[str, Any]) -> Path:
+    """Write ``kernel.json`` (plus ipykernel's logos when available) into ``folder``."""
+    from kit.fsutil import write_atomic
+
+    folder = Path(folder)
+    write_atomic(folder / "kernel.json", json.dumps(spec, indent=1) + "\n")
+    resources = _ipykernel_resources()
+    if resources is not None:
+        for logo in resources.glob("logo-*.*"):
+            target = folder / logo.name
+            if not target.exists():
+                write_atomic(target, logo.read_bytes())
+    return folder
+
+
+def install(
+    name: str = KERNEL_NAME,
+    *,
+    user: bool = False,
+    prefix: str | Path | None = None,
+    project: Path | None = None,
+    force: bool = False,
+) -> InstalledKernel:
+    """Register the local Glue kernel as ``name``; returns where it went.
+
+    Goes to ``prefix`` (e.g. ``sys.prefix``), else the user's Jupyter data dir when ``user``,
+    else ``sys.prefix`` inside a virtualenv and the user's data dir outside one. A spec of the
+    same name that kit did not write is kept unless ``force``.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    if not _NAME.match(name):
+        raise KernelError(
+            f"invalid kernel name {name!r}; use lower-case letters, digits, '-', '_' or '.'"
+        )
+    if user and prefix is not None:
+        raise KernelError("give either --user or --prefix/--sys-prefix, not both")
+    if prefix is None and not user:
+        if _in_virtualenv():
+            prefix = sys.prefix
+        else:
+            user = True
+    ksm = KernelSpecManager()
+    if user:
+        destination = Path(ksm.user_kernel_dir) / name
+    else:
+        destination = Path(os.path.abspath(str(prefix))) / "share" / "jupyter" / "kernels" / name
+    existing = destination / "kernel.json"
+    replaced = existing.is_file()
+    if replaced and not force and not _is_kits(existing):
+        raise KernelError(
+            f"a kernelspec named {name!r} that kit did not write exists at {destination}; "
+            "pass --name to choose another name, or --force to replace it"
+        )
+    with tempfile.TemporaryDirectory(prefix="kit-kernel-") as tmp:
+        source = write_spec_dir(Path(tmp) / name, kernel_spec(project=project))
+        try:
+            installed = Path(
+                ksm.install_kernel_spec(str(source), name, user=user, prefix=_opt_str(prefix))
+            )
+        except PermissionError as exc:
+            raise KernelError(
+                f"cannot write {destination}: {exc.strerror}; install with --user instead"
+            ) from exc
+    found = KernelSpecManager().find_kernel_specs().get(name)
+    same = found is not None and Path(found).resolve() == installed.resolve()
+    shadow = Path(found) if found and not same else None
+    visible = same or installed.parent.resolve() in {
+        Path(d).resolve() for d in KernelSpecManager().kernel_dirs
+    }
+    return InstalledKernel(name, installed, replaced, shadow, visible)
+
+
+def list_kernels() -> list[KitKernel]:
+    """Kernelspecs that kit wrote and that Jupyter can see, by name."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    found = []
+    for name, folder in sorted(KernelSpecManager().find_kernel_specs().items()):
+        spec_file = Path(folder) / "kernel.json"
+        spec = _read(spec_file)
+        if spec is not None and _is_kits(spec_file):
+            python = spec.get("argv", ["?"])[0]
+            found.append(KitKernel(name, spec.get("display_name", name), Path(folder), python))
+    return found
+
+
+def uninstall(name: str = KERNEL_NAME, *, force: bool = False) -> Path:
+    """Remove the kernelspec ``name`` that Jupyter would use; only kit's unless ``force``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    ksm = KernelSpecManager()
+    folder = ksm.find_kernel_specs().get(name)
+    if folder is None:
+        raise KernelError(f"no kernelspec named {name!r}; `kit kernel list` shows kit's kernels")
+    if not force and not _is_kits(Path(folder) / "kernel.json"):
+        raise KernelError(
+            f"the kernelspec {name!r} at {folder} was not written by kit; "
+            "remove it with `jupyter kernelspec remove` or pass --force"
+        )
+    return Path(ksm.remove_kernel_spec(name))
+
+
+def is_current(name: str = KERNEL_NAME) -> bool:
+    """True when Jupyter resolves ``name`` to a kit spec identical to what kit would install now.
+
+    For CI and nbval setup: ``if not is_current(): install()``.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    folder = KernelSpecManager().find_kernel_specs().get(name)
+    spec = _read(Path(folder) / "kernel.json") if folder else None
+    if spec is None:
+        return False
+    wanted = kernel_spec(display_name=spec.get("display_name", DISPLAY_NAME))
+    project = spec.get("env", {}).get("KIT_PROJECT")
+    if project:
+        wanted = kernel_spec(project=Path(project), display_name=wanted["display_name"])
+    return spec == wanted
+
+
+def launch(argv: list[str] | None = None) -> None:
+    """Start ipykernel at the project root, as ``kit run`` runs jobs there.
+
+    Job arguments default to paths relative to the project root (``data/...``), and Jupyter
+    starts kernels in the notebook's folder; moving to the root makes the same cell work in the
+    notebook, its job module and ``kit run``. Outside a kit project the folder is left alone.
+    """
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # ipykernel adds the (new) working folder back when the shell starts
+    root = project_root()
+    if root is not None:
+        os.chdir(root)
+        os.environ["KIT_PROJECT"] = str(root)
+        paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if str(root) not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([*paths, str(root)])
+    if str(LAYER_DIR) not in sys.path:
+        sys.path.insert(0, str(LAYER_DIR))
+    from ipykernel.kernelapp import launch_new_instance
+
+    sys.argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv)]
+    launch_new_instance()
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The kit project around ``start`` (``KIT_PROJECT`` first), or None outside a kit project."""
+    from kit.config import PYPROJECT, find_root
+    from kit.errors import ConfigError
+
+    try:
+        root = find_root(start)
+    except ConfigError:
+        return None
+    if os.environ.get("KIT_PROJECT"):
+        return root
+    pyproject = root / PYPROJECT
+    text = pyproject.read_text(encoding="utf-8", errors="replace") if pyproject.is_file() else ""
+    return root if "[tool.kit" in text else None
+
+
+def _is_kits(spec_file: Path) -> bool:
+    spec = _read(spec_file)
+    return bool(spec and isinstance(spec.get("metadata"), dict) and MARKER in spec["metadata"])
+
+
+def _read(spec_file: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(Path(spec_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _ipykernel_resources() -> Path | None:
+    try:
+        import ipykernel
+    except ImportError:
+        return None
+    folder = Path(ipykernel.__file__).parent / "resources"
+    return folder if folder.is_dir() else None
+
+
+def _in_virtualenv() -> bool:
+    return sys.prefix != getattr(sys, "base_prefix", sys.prefix)
+
+
+def _opt_str(value: str | Path | None) -> str | None:
+    return None if value is None else str(value)
+
+
+if __name__ == "__main__":
+    launch()

@@ -1,0 +1,89 @@
+"""``kit lab``: JupyterLab with the project's settings, without touching the user's Jupyter setup.
+
+The settings live in the project's state folder (``.kit/jupyter``, git-ignored, rewritten on each
+start) and reach Jupyter through its search paths, which take precedence over every other
+folder:
+
+- ``JUPYTER_PATH``  -> ``.kit/jupyter/data``: the "Glue 5.0 (local)" kernelspec, pinned to this
+  project, so ``kit lab`` works before (or without) ``kit kernel install``;
+- ``JUPYTER_CONFIG_PATH`` -> ``.kit/jupyter/config``:
+  ``labconfig/default_setting_overrides.json`` (JupyterLab's layered default-settings overrides,
+  the per-folder twin of ``overrides.json``; a user's own choices in the Settings Editor still
+  win) opening Python files with jupytext's "Jupytext Notebook" viewer and starting the
+  preferred kernel without asking (and no news prompts), and ``jupyter_server_config.json`` making the local Glue
+  kernel the default for new notebooks and the project root the server's root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kit.config import ProjectConfig
+from kit.fsutil import write_atomic
+from kit.runtime import kernel as glue_kernel
+
+LAB_SETTINGS: dict[str, Any] = {
+    "@jupyterlab/docmanager-extension:plugin": {
+        "defaultViewers": {"python": "Jupytext Notebook"},
+    },
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True},
+    # No news/update prompts: kit's JupyterLab makes no calls to the internet by itself.
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+@dataclass(frozen=True)
+class LabSetup:
+    root: Path
+    data_dir: Path  # goes first on JUPYTER_PATH
+    config_dir: Path  # goes first on JUPYTER_CONFIG_PATH
+    kernel_name: str
+
+    def env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment for ``jupyter lab``: kit's folders first on Jupyter's search paths."""
+        env = dict(os.environ if base is None else base)
+        for key, folder in (("JUPYTER_PATH", self.data_dir), ("JUPYTER_CONFIG_PATH", self.config_dir)):
+            rest = [p for p in env.get(key, "").split(os.pathsep) if p and p != str(folder)]
+            env[key] = os.pathsep.join([str(folder), *rest])
+        env["KIT_PROJECT"] = str(self.root)
+        return env
+
+    def command(self, extra_args: Sequence[str] = ()) -> list[str]:
+        """``jupyter lab`` from this interpreter, where kit, jupytext and the layer live."""
+        return [sys.executable, "-m", "jupyterlab", *extra_args]
+
+
+def prepare(config: ProjectConfig, kernel_name: str = glue_kernel.KERNEL_NAME) -> LabSetup:
+    """Write the project's Jupyter folder under the state dir; returns how to start the server."""
+    home = config.state_dir / "jupyter"
+    data_dir, config_dir = home / "data", home / "config"
+    glue_kernel.write_spec_dir(
+        data_dir / "kernels" / kernel_name, glue_kernel.kernel_spec(project=config.root)
+    )
+    _write_json(config_dir / "labconfig" / "default_setting_overrides.json", LAB_SETTINGS)
+    server = {
+        "ServerApp": {"root_dir": str(config.root)},
+        "MultiKernelManager": {"default_kernel_name": kernel_name},
+    }
+    _write_json(config_dir / "jupyter_server_config.json", server)
+    return LabSetup(config.root, data_dir, config_dir, kernel_name)
+
+
+def start(config: ProjectConfig, extra_args: Sequence[str] = ()) -> None:
+    """Replace this process with ``jupyter lab`` on the project's settings (Ctrl-C stops it)."""
+    setup = prepare(config)
+    os.chdir(setup.root)
+    cmd = setup.command(extra_args)
+    os.execve(cmd[0], cmd, setup.env())
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    text = json.dumps(data, indent=2) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_atomic(path, text)
