@@ -15,7 +15,7 @@ from kit.errors import KitError
 from kit.fsutil import write_atomic
 from kit.notebooks.pairing import PAIRING_FORMATS, TEXT_FORMAT
 
-RESERVED = {"output", "etl-template", "test", "tests"}
+RESERVED = {"output", "lib", "etl-template", "test", "tests"}  # build/lib: setuptools
 # Glue job names allow up to 255 characters; the stack name prefix leaves room for the environment.
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # kit's local Glue kernel (`kit kernel install`, or `kit lab` which installs it for the project).

@@ -1,3 +1,0 @@
-from kit.cli import main
-
-main()

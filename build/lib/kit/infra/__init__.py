@@ -1,1 +1,0 @@
-"""Deployment: CloudFormation templates for jobs, packaging, deploy and drift."""

@@ -1,1 +1,0 @@
-"""Notebooks and their paired job modules: reading, tags, pairing, templates and export."""

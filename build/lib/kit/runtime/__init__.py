@@ -1,1 +1,0 @@
-"""Running Glue code off Glue: local Spark settings, the awsglue layer, the job runner."""
