@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kit.config import ProjectConfig
 from kit.errors import RunError
+from kit.runtime import glueargs
 from kit.runtime.spark import DEFAULT_MASTER, require_java, spark_env
 
 LAYER_DIR = Path(__file__).resolve().parent / "glue_layer"
@@ -78,8 +79,9 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
 def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) -> RunResult:
     """Run the planned script in a child process; returns its exit status and what it wrote."""
     require_java()
-    env = spark_env(master)
-    python_path = [str(config.root)]
+    options = glueargs.parse(run_plan.argv, config.root)
+    env = spark_env(master, options.spark_conf)
+    python_path = [*options.python_path, str(config.root)]
     if layer_available():
         python_path.insert(0, str(LAYER_DIR))
     if env.get("PYTHONPATH"):

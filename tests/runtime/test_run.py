@@ -77,3 +77,41 @@ def test_run_without_java_says_how_to_install_it(project: Path, cli, monkeypatch
     result = cli("run", EXAMPLE)
     assert result.exit_code == 1
     assert "Java not found" in result.stderr and "openjdk-17" in result.stderr
+
+
+@pytest.mark.slow
+def test_run_applies_glue_conf_and_extra_py_files(project: Path):
+    """Glue's --conf and --extra-py-files configure the run; argv still carries them."""
+    libs = project / ".kit" / "s3" / "artifacts" / "libs"
+    libs.mkdir(parents=True)
+    (libs / "helpers.py").write_text("def greet():\n    return 'hello from extra-py-files'\n")
+    script = project / "uses_extras.py"
+    script.write_text(
+        "import sys\n"
+        "from pyspark.sql import SparkSession\n"
+        "import helpers\n"
+        "spark = SparkSession.builder.getOrCreate()\n"
+        "print(helpers.greet())\n"
+        "print('partitions=' + spark.conf.get('spark.sql.shuffle.partitions'))\n"
+        "print('custom=' + spark.conf.get('spark.kit.test.flag'))\n"
+        "print('argv-has-conf=' + str('--conf' in sys.argv))\n"
+        "spark.stop()\n"
+    )
+    result = kit(
+        "run", "uses_extras.py",
+        "--conf", "spark.sql.shuffle.partitions=7 --conf spark.kit.test.flag=on",
+        "--extra-py-files", "s3://artifacts/libs/helpers.py",
+        cwd=project,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "hello from extra-py-files" in lines
+    assert "partitions=7" in lines and "custom=on" in lines and "argv-has-conf=True" in lines
+
+
+def test_run_refuses_a_bad_conf_or_missing_extra_file(project: Path, cli):
+    (project / "noop.py").write_text("pass\n")
+    result = cli("run", "noop.py", "--conf", "not-a-pair")
+    assert result.exit_code == 1 and "expected key=value" in result.stderr
+    result = cli("run", "noop.py", "--extra-py-files", "s3://nowhere/x.py")
+    assert result.exit_code == 1 and "s3://nowhere/x.py not found" in result.stderr
