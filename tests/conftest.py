@@ -15,15 +15,23 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = "orders_by_month"
 
 
+def copy_example_project(
+    root: Path, folders: tuple[str, ...] = ("notebooks", "jobs", "data")
+) -> Path:
+    """A minimal kit project at ``root`` holding copies of this repository's ``folders``."""
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.kit]\n", encoding="utf-8")
+    shutil.copy(REPO / "jupytext.toml", root / "jupytext.toml")
+    for folder in folders:
+        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of this repository's project (settings, example job, data, infra) as the cwd."""
-    root = tmp_path / "proj"
-    root.mkdir()
+    root = copy_example_project(tmp_path / "proj", folders=("notebooks", "jobs", "infra", "data"))
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")  # the same [tool.kit] settings
-    shutil.copy(REPO / "jupytext.toml", root / "jupytext.toml")
-    for folder in ("notebooks", "jobs", "infra", "data"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "build" / EXAMPLE, root / "build" / EXAMPLE)
     monkeypatch.chdir(root)
     monkeypatch.delenv("KIT_PROJECT", raising=False)

@@ -32,6 +32,7 @@ class ExportResult:
     job: str
     source: Path
     files: dict[Path, str]
+    job_args: dict[str, str] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
@@ -71,15 +72,18 @@ def render(target: str | Path, config: ProjectConfig) -> ExportResult:
         raise ExportRefused(f"{label}: {problems[0]}{more}; nothing was written")
     script, resources = _exporter().from_notebook_node(nb, {"kit_source_label": label})
     _compile(script, label)
+    job_args = declared_job_args(nb)
     stack = render_job_stack(
         job=job,
         source_label=label,
-        job_args=declared_job_args(nb),
+        job_args=job_args,
         settings=config.job_settings.get(job, {}),
         config=config,
     )
     files = {script_path(config, job): script, config.job_build_dir(job) / STACK_FILE: stack}
-    return ExportResult(job=job, source=source, files=files, stats=dict(resources.get("kit", {})))
+    return ExportResult(
+        job=job, source=source, files=files, job_args=job_args, stats=dict(resources.get("kit", {}))
+    )
 
 
 def export(target: str | Path, config: ProjectConfig, *, force: bool = False) -> ExportResult:

@@ -61,10 +61,7 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
         argv = list(script_args)
         if layer_available() and not any(a.split("=")[0] == "--JOB_NAME" for a in argv):
             argv = ["--JOB_NAME", job, *argv]
-        from kit.notebooks.jobargs import declared_job_args
-        from kit.notebooks.reader import read_notebook
-
-        defaults = declared_job_args(read_notebook(result.source))
+        defaults = result.job_args
         outputs = [
             config.root / _arg_value(argv, k, v)
             for k, v in defaults.items()

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from click.testing import CliRunner
 
 from kit import config as kit_config
 from kit.cli import main
@@ -101,14 +100,9 @@ def deploy_project(project_dir: Path, aws_clients) -> Path:
 
 
 @pytest.fixture
-def kit():
-    """Run the kit CLI in-process: returns click's Result with separate stdout/stderr."""
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
+def kit(cli):
+    """Run the kit CLI in-process (tests/conftest.py's ``cli``): click's Result."""
+    return cli
 
 
 def edit_job_cell(root: Path, job: str, marker: str) -> None:

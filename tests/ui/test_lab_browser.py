@@ -14,7 +14,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ import pytest
 
 from kit.runtime.kernel import DISPLAY_NAME, KERNEL_NAME
 from kit.runtime.runner import LAYER_DIR
+from tests.conftest import copy_example_project
 from tests.jobs.expected_orders_by_month import expected_totals
 
 pytestmark = pytest.mark.slow
@@ -65,12 +65,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(_needs()), reason=_needs
 @pytest.fixture
 def lab_project(tmp_path: Path) -> Path:
     """A copy of the project's notebooks, job modules and sample data."""
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text("[tool.kit]\n", encoding="utf-8")
-    shutil.copy(REPO / "jupytext.toml", root / "jupytext.toml")
-    for folder in ("notebooks", "jobs", "data"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    root = copy_example_project(tmp_path / "proj")
     _pin_kernel(root)
     return root
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,14 +140,10 @@ EXAMPLE = "orders_by_month"
 )
 def test_nbval_runs_the_example_notebook_on_the_kernel(tmp_path: Path) -> None:
     """What CI does: `pytest --nbval-lax --nbval-kernel-name glue-local notebooks/`."""
+    from tests.conftest import copy_example_project
     from tests.jobs.expected_orders_by_month import expected_totals
 
-    root = tmp_path / "proj"
-    root.mkdir()
-    (root / "pyproject.toml").write_text("[tool.kit]\n", encoding="utf-8")
-    shutil.copy(REPO / "jupytext.toml", root / "jupytext.toml")
-    for folder in ("notebooks", "jobs", "data"):
-        shutil.copytree(REPO / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    root = copy_example_project(tmp_path / "proj")
     prefix = tmp_path / "jupyter-prefix"
     env = {k: v for k, v in os.environ.items() if k not in ("KIT_PROJECT", "PYSPARK_SUBMIT_ARGS")}
     env["JUPYTER_PATH"] = str(prefix / "share" / "jupyter")
