@@ -23,10 +23,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
+TOKEN = "bench-endpoint-token"
+HEADERS = {"Content-Type": "application/json", "X-Requested-By": "bench", "X-Kit-Token": TOKEN}
+
+
 def _livy(url: str, method: str, path: str, body: dict | None = None) -> dict:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url + path, data=data, method=method, headers=HEADERS)
     with urllib.request.urlopen(request, timeout=60) as resp:
         return json.loads(resp.read())
 
@@ -63,12 +66,13 @@ def main(repeats: int = 10) -> None:
     try:
         shutil.copy(REPO / "jupytext.toml", root / "jupytext.toml")
         shutil.copytree(REPO / "data", root / "data")
-        livy = server.make_server(root, port=0, state_dir=root / ".kit")
+        livy = server.make_server(root, port=0, state_dir=root / ".kit", token=TOKEN)
         thread = server.start_in_thread(livy)
         rest_start = _rest_session_start(livy.url)
 
         conf = sparkmagic_conf.write_config(root / "sparkmagic", livy.url,
-                                            {"all_errors_are_fatal": True, "use_auto_viz": False})
+                                            {"all_errors_are_fatal": True, "use_auto_viz": False},
+                                            token=TOKEN)
         sparkmagic_conf.install_kernels(root / "jupyter" / "kernels")
         os.environ.update(SPARKMAGIC_CONF_DIR=str(conf.parent),
                           JUPYTER_PATH=str(root / "jupyter"))

@@ -90,20 +90,42 @@ def disconnect() -> None:
 @click.option("--port", default=LIVY_PORT, show_default=True, type=int)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
 @click.option("--configure/--no-configure", default=True, show_default=True,
-              help="Point kit's sparkmagic config at this endpoint.")
+              help="Point kit's sparkmagic config at this endpoint (with its token).")
+@click.option("--token", envvar="KIT_ENDPOINT_TOKEN", show_envvar=True,
+              help="Access token every request must carry (default: a new random one, written "
+                   "to kit's sparkmagic config).")
+@click.option("--no-token", is_flag=True,
+              help="No access token: any local user may drive the endpoint.")
+@click.option("--csrf/--no-csrf", default=True, show_default=True,
+              help="Require X-Requested-By on POST/PUT/DELETE, as Livy's CSRF protection.")
 @click.option("--verbose", is_flag=True, help="Log every HTTP request.")
-def local(port: int, master: str, configure: bool, verbose: bool) -> None:
-    """Serve a Livy-compatible endpoint on 127.0.0.1, backed by local PySpark and awsglue."""
-    from kit.endpoints import server, sparkmagic_conf
+def local(port: int, master: str, configure: bool, token: str | None, no_token: bool,
+          csrf: bool, verbose: bool) -> None:
+    """Serve a Livy-compatible endpoint on 127.0.0.1, backed by local PySpark and awsglue.
+
+    Only loopback clients with the access token get in; see docs/endpoints.md (threat model).
+    """
+    from kit.endpoints import security, server, sparkmagic_conf
+    from kit.endpoints.errors import EndpointError
     from kit.runtime.spark import require_java
 
+    if no_token and token:
+        raise EndpointError("give --token or --no-token, not both")
+    if not no_token and not token and not configure:
+        raise EndpointError("with --no-configure nobody would know the generated token: "
+                            "give --token (or KIT_ENDPOINT_TOKEN), or --no-token")
+    if not no_token and not token:
+        token = security.new_token()
     cfg = kit_config.load()
     require_java()
     livy_server = server.make_server(cfg.root, port=port, master=master, verbose=verbose,
-                                     state_dir=cfg.state_dir)
+                                     state_dir=cfg.state_dir, token=None if no_token else token,
+                                     csrf=csrf)
     if configure:
-        path = sparkmagic_conf.write_config(sparkmagic_conf.conf_dir(cfg), livy_server.url)
-        click.echo(f"sparkmagic config: {cfg.relative(path)}", err=True)
+        path = sparkmagic_conf.write_config(sparkmagic_conf.conf_dir(cfg), livy_server.url,
+                                            token=None if no_token else token)
+        click.echo(f"sparkmagic config: {cfg.relative(path)}"
+                   + ("" if no_token else " (holds the access token)"), err=True)
     click.echo(f"local Livy endpoint at {livy_server.url} (Ctrl+C stops it and its sessions)",
                err=True)
     server.stop_on_signals()

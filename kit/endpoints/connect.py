@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kit.aws import AwsTarget
 from kit.config import ProjectConfig
-from kit.endpoints import devendpoint, livy, sparkmagic_conf, tunnel
+from kit.endpoints import devendpoint, livy, security, sparkmagic_conf, tunnel
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,16 @@ def connect_livy(url: str, config: ProjectConfig) -> Connection:
 
 
 def _configure(url: str, config: ProjectConfig, opened: tunnel.Tunnel | None) -> Connection:
-    count = len(livy.sessions(url))
     folder = sparkmagic_conf.conf_dir(config)
-    sparkmagic_conf.write_config(folder, url)
+    # kit's local endpoint's token stays in the config for a loopback Livy, and only for one
+    token = sparkmagic_conf.token(folder) if opened is None and _is_loopback(url) else None
+    count = len(livy.sessions(url, headers={security.TOKEN_HEADER: token} if token else None))
+    sparkmagic_conf.write_config(folder, url, token=token)
     return Connection(url, folder, count, opened)
+
+
+def _is_loopback(url: str) -> bool:
+    try:
+        return security.is_loopback_host(urlsplit(url).hostname or "")
+    except ValueError:
+        return False

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-from kit.endpoints import api
+from kit.endpoints import api, security
 from kit.endpoints.errors import EndpointError
 from kit.endpoints.models import SessionManager
 
@@ -41,6 +41,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._dispatch("PUT")
 
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_OPTIONS(self) -> None:  # no CORS preflight is ever answered
+        self._dispatch("OPTIONS")
+
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         try:
@@ -52,6 +58,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(api.Response(400, {"msg": "Invalid or too large Content-Length"}))
             return
         body = self.rfile.read(length) if length else b""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        refusal = security.check(method, headers, self.server.policy)
+        if refusal is not None:
+            self.log_error("refused %s %s: %s", method, url.path, refusal.msg)
+            self._send(api.Response(refusal.status, {"msg": refusal.msg}))
+            return
         try:
             response = api.handle(self.server.manager, method, url.path, dict(parse_qsl(url.query)),
                                   body)
@@ -76,10 +88,12 @@ class _Handler(BaseHTTPRequestHandler):
 class LivyServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, manager: SessionManager, host: str, port: int, verbose: bool = False):
+    def __init__(self, manager: SessionManager, host: str, port: int, verbose: bool = False,
+                 token: str | None = None, csrf: bool = True):
         self.manager = manager
         self.verbose = verbose
         super().__init__((host, port), _Handler)
+        self.policy = security.Policy(port=self.server_address[1], token=token, csrf=csrf)
 
     @property
     def url(self) -> str:
@@ -94,14 +108,21 @@ def make_server(
     master: str = "local[*]",
     verbose: bool = False,
     state_dir: Path | None = None,
+    token: str | None = None,
+    csrf: bool = True,
 ) -> LivyServer:
-    """A server (not yet serving) whose sessions run in ``workdir``; port 0 picks a free one."""
+    """A server (not yet serving) whose sessions run in ``workdir``; port 0 picks a free one.
+
+    Every request passes ``kit.endpoints.security.check``: loopback ``Host``/``Origin`` only,
+    JSON bodies (and ``X-Requested-By`` with ``csrf``) on state-changing requests, and ``token``
+    on every request when one is given.
+    """
     if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
         raise EndpointError(f"refusing to bind {host}: the local endpoint listens on loopback only")
     log_dir = Path(state_dir or Path(workdir) / ".kit") / "endpoint" / "logs"
     manager = SessionManager(workdir, log_dir, master=master)
     try:
-        return LivyServer(manager, host, port, verbose=verbose)
+        return LivyServer(manager, host, port, verbose=verbose, token=token, csrf=csrf)
     except OSError as exc:
         raise EndpointError(
             f"cannot listen on {host}:{port} ({exc.strerror}); stop what uses it or pass --port"

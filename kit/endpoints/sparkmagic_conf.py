@@ -2,22 +2,29 @@
 
 kit never writes ``~/.sparkmagic``: it writes ``<state>/sparkmagic/config.json`` and points the
 kernels at it with ``SPARKMAGIC_CONF_DIR``. An existing kit config is merged, not replaced, so
-settings a user added there survive; only the Livy URLs kit manages change.
+settings a user added there survive; only the Livy URLs and the request headers kit manages
+change. The headers: ``X-Requested-By`` (which a Livy with CSRF protection requires, and kit's
+local endpoint by default) always, and kit's local endpoint's access token only when the config
+points at it, so the token never reaches another server. The folder is private to the user
+(0700, the file 0600): it holds that token.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from kit.config import ProjectConfig
+from kit.endpoints.security import CSRF_HEADER, TOKEN_HEADER
 from kit.errors import ConfigError
 from kit.fsutil import write_atomic
 
 CONFIG_FILE = "config.json"
 CREDENTIAL_KEYS = ("kernel_python_credentials", "kernel_scala_credentials")
+HEADERS_KEY = "custom_headers"  # sparkmagic adds these to every request it sends to Livy
 KERNELS = {
     "pysparkkernel": ("PySpark", "python", "sparkmagic.kernels.pysparkkernel.pysparkkernel"),
     "sparkkernel": ("Spark", "scala", "sparkmagic.kernels.sparkkernel.sparkkernel"),
@@ -38,9 +45,17 @@ def conf_dir(config: ProjectConfig) -> Path:
     return config.state_dir / "sparkmagic"
 
 
-def write_config(folder: Path, livy_url: str, extra: dict[str, Any] | None = None) -> Path:
-    """Point sparkmagic's Python and Scala kernels at ``livy_url``; returns the config path."""
-    path = Path(folder) / CONFIG_FILE
+def write_config(
+    folder: Path, livy_url: str, extra: dict[str, Any] | None = None, token: str | None = None
+) -> Path:
+    """Point sparkmagic's Python and Scala kernels at ``livy_url``; returns the config path.
+
+    ``token`` is the access token of kit's local endpoint at ``livy_url`` (sent as a header).
+    """
+    folder = Path(folder)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    path = folder / CONFIG_FILE
     current: dict[str, Any] = {}
     if path.is_file():
         try:
@@ -59,7 +74,18 @@ def write_config(folder: Path, livy_url: str, extra: dict[str, Any] | None = Non
         credentials.setdefault("auth", "None")
         credentials["url"] = livy_url.rstrip("/")
         merged[key] = credentials
+    headers = merged.get(HEADERS_KEY)
+    if not isinstance(headers, dict):
+        headers = {}
+    headers = {str(k): str(v) for k, v in headers.items() if k != TOKEN_HEADER}
+    headers.setdefault(CSRF_HEADER, "kit")
+    if token:
+        headers[TOKEN_HEADER] = token
+    merged[HEADERS_KEY] = headers
+    if path.exists():
+        os.chmod(path, 0o600)
     write_atomic(path, json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    os.chmod(path, 0o600)
     return path
 
 
@@ -71,6 +97,16 @@ def livy_url(folder: Path) -> str | None:
         return data["kernel_python_credentials"]["url"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def token(folder: Path) -> str | None:
+    """The local endpoint's access token in the kit-managed config, if any."""
+    path = Path(folder) / CONFIG_FILE
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))[HEADERS_KEY][TOKEN_HEADER]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def install_kernels(kernels_dir: Path, sparkmagic_conf: Path | None = None) -> list[Path]:

@@ -18,6 +18,7 @@ from kit.endpoints import server as livy_server
 from kit.endpoints import sparkmagic_conf
 
 REPO = Path(__file__).resolve().parents[2]
+TOKEN = "endpoint-tests-token"
 
 
 def copy_project(root: Path) -> Path:
@@ -32,13 +33,16 @@ def copy_project(root: Path) -> Path:
 class Livy:
     """A minimal Livy REST client over urllib (independent of the server code)."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, token: str | None = TOKEN):
         self.url = url.rstrip("/")
+        self.headers = {"Content-Type": "application/json", "X-Requested-By": "tests"}
+        if token:
+            self.headers["X-Kit-Token"] = token
 
     def request(self, method: str, path: str, body: Any = None, raw: bytes | None = None):
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers=self.headers)
         try:
             with urllib.request.urlopen(req, timeout=60) as resp:
                 return resp.status, json.loads(resp.read() or b"null")
@@ -87,7 +91,8 @@ def workdir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def livy(workdir: Path) -> Iterator[livy_server.LivyServer]:
     """kit's local endpoint, serving from a thread on a free loopback port."""
-    server = livy_server.make_server(workdir, port=0, state_dir=workdir / ".kit", master="local[1]")
+    server = livy_server.make_server(workdir, port=0, state_dir=workdir / ".kit", master="local[1]",
+                                     token=TOKEN)
     thread = livy_server.start_in_thread(server)
     yield server
     livy_server.shutdown(server, thread)
@@ -103,7 +108,7 @@ def sparkmagic_home(folder: Path, url: str) -> dict[str, str]:
     conf = sparkmagic_conf.write_config(
         folder / "sparkmagic", url,
         # a failing cell must fail the run; no widgets (there is no browser to answer them)
-        {"all_errors_are_fatal": True, "use_auto_viz": False},
+        {"all_errors_are_fatal": True, "use_auto_viz": False}, token=TOKEN,
     ).parent
     sparkmagic_conf.install_kernels(folder / "jupyter" / "kernels")
     return {"SPARKMAGIC_CONF_DIR": str(conf), "JUPYTER_PATH": str(folder / "jupyter")}
@@ -131,6 +136,14 @@ def text_of(cell) -> str:
         elif "data" in output and "text/plain" in output["data"]:
             parts.append(output["data"]["text/plain"])
     return "".join(parts)
+
+
+def wait_no_sessions(server, timeout: float = 60) -> list:
+    """Wait until the endpoint has no session (a kernel's DELETE may still be stopping one)."""
+    deadline = time.monotonic() + timeout
+    while (left := server.manager.list()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 def wait_group_gone(pgid: int, timeout: float = 30) -> list[int]:

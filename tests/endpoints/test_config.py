@@ -20,7 +20,7 @@ from kit.endpoints.commands import endpoint
 from kit.endpoints.sessions import session_magics
 from kit.errors import ConfigError
 
-from .conftest import Livy, group_members
+from .conftest import TOKEN, Livy, group_members
 from .sshd import free_port
 
 
@@ -39,6 +39,35 @@ def test_config_points_both_kernels_at_livy_and_keeps_user_settings(tmp_path):
     assert data["kernel_scala_credentials"]["url"] == "http://127.0.0.1:9000"
     assert data["heartbeat_refresh_seconds"] == 17
     assert sparkmagic_conf.livy_url(folder) == "http://127.0.0.1:9000"
+
+
+def test_config_carries_the_local_token_only_for_the_local_endpoint(tmp_path):
+    folder = tmp_path / "sm"
+    sparkmagic_conf.write_config(folder, "http://127.0.0.1:8998", token="t0k")
+    data = json.loads((folder / "config.json").read_text())
+    assert data["custom_headers"] == {"X-Requested-By": "kit", "X-Kit-Token": "t0k"}
+    assert sparkmagic_conf.token(folder) == "t0k"
+    assert (folder / "config.json").stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    # pointed elsewhere, the config keeps the user's headers but drops the local token
+    data["custom_headers"]["X-Mine"] = "1"
+    (folder / "config.json").write_text(json.dumps(data))
+    sparkmagic_conf.write_config(folder, "http://emr-master:8998")
+    data = json.loads((folder / "config.json").read_text())
+    assert data["custom_headers"] == {"X-Requested-By": "kit", "X-Mine": "1"}
+    assert sparkmagic_conf.token(folder) is None
+
+
+def test_local_refuses_an_unknowable_token(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_PROJECT", str(tmp_path))
+    monkeypatch.delenv("KIT_ENDPOINT_TOKEN", raising=False)
+    cli = KitGroup("kit")
+    cli.add_command(endpoint)
+    result = CliRunner().invoke(cli, ["endpoint", "local", "--no-configure"])
+    assert result.exit_code == 1
+    assert result.output.startswith("kit: error: with --no-configure") and (
+        result.output.count("\n") == 1)
+    assert not (tmp_path / ".kit").exists()
 
 
 def test_damaged_config_is_refused_not_overwritten(tmp_path):
@@ -119,23 +148,30 @@ def test_local_command_serves_livy_until_interrupted(tmp_path):
     code = "import sys; from kit.endpoints.commands import endpoint; endpoint(sys.argv[1:])"
     proc = subprocess.Popen([sys.executable, "-c", code, "local", "--port", str(port)],
                             env=env, stderr=subprocess.PIPE, text=True)
+    conf = tmp_path / ".kit" / "sparkmagic"
     try:
-        client = Livy(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60
         while True:
             try:
+                # the generated token is in kit's sparkmagic config, and nowhere else
+                token = sparkmagic_conf.token(conf)
+                assert token, "no token in the config yet"
+                client = Livy(f"http://127.0.0.1:{port}", token=token)
                 assert client.request("GET", "/sessions") == (
                     200, {"from": 0, "total": 0, "sessions": []})
                 break
-            except OSError:
+            except (OSError, AssertionError):
                 assert proc.poll() is None and time.monotonic() < deadline
                 time.sleep(0.1)
-        assert sparkmagic_conf.livy_url(tmp_path / ".kit" / "sparkmagic") == client.url
+        assert sparkmagic_conf.livy_url(conf) == client.url
+        assert Livy(client.url, token=None).request("GET", "/sessions")[0] == 401
+        assert (conf / "config.json").stat().st_mode & 0o077 == 0
     finally:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert f"local Livy endpoint at http://127.0.0.1:{port}" in err
+    assert token not in err  # the token is not printed (terminals get logged)
 
 
 @pytest.mark.slow
@@ -148,7 +184,7 @@ def test_local_command_stopped_by_sigterm_frees_its_sessions(tmp_path):
     code = "import sys; from kit.endpoints.commands import endpoint; endpoint(sys.argv[1:])"
     # started the way a shell starts a background job: SIGINT ignored
     proc = subprocess.Popen([sys.executable, "-c", code, "local", "--port", str(port),
-                             "--master", "local[1]"],
+                             "--master", "local[1]", "--token", TOKEN],
                             env=env, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:

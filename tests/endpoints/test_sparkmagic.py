@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
 
-from .conftest import REPO, run_notebook, sparkmagic_home, text_of
+from .conftest import REPO, run_notebook, sparkmagic_home, text_of, wait_no_sessions
 from .expected import monthly_totals, parse_show
 
 pytestmark = pytest.mark.slow  # starts Spark drivers, kernels and servers
@@ -45,7 +45,7 @@ def test_example_notebook_runs_unchanged_through_sparkmagic(livy, kernel_env, wo
     months = sorted(p.name for p in output.glob("month=*"))
     assert months == sorted({f"month={m}" for m, *_ in expected})
     # kernel shutdown deleted the session: nothing is left running on the endpoint
-    assert livy.manager.list() == []
+    assert wait_no_sessions(livy) == []
 
 
 def test_failing_cell_is_an_error_and_sql_magic_works(livy, kernel_env, workdir):
@@ -72,4 +72,4 @@ def test_failing_cell_is_an_error_and_sql_magic_works(livy, kernel_env, workdir)
     assert "[{'c': 'DE', 'n': 1}, {'c': 'FR', 'n': 2}]" in text_of(nb.cells[4])
     assert "ready, Spark" in text_of(nb.cells[5])
     assert nb.cells[7].get("outputs", []) == []
-    assert livy.manager.list() == []
+    assert wait_no_sessions(livy) == []
