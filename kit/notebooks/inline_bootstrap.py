@@ -120,7 +120,7 @@ def session_preamble() -> str:
     """
     source = resources.files("kit").joinpath("bootstrap.py").read_text("utf-8")
     return "\n".join([
-        "# kit.bootstrap for this session (kit is not installed on Glue): `kit endpoint session`",
+        "# kit.bootstrap for this session (kit is not installed here; printed by kit, stdlib only)",
         "import sys as _sys, types as _types",
         "if 'kit.bootstrap' not in _sys.modules:",
         "    _kit = _sys.modules.setdefault('kit', _types.ModuleType('kit'))",
@@ -130,3 +130,7 @@ def session_preamble() -> str:
         "    _sys.modules['kit.bootstrap'] = _kit.bootstrap = _boot",
         "",
     ])
+
+
+if __name__ == "__main__":  # the preamble alone, for sparkmagic on a dev endpoint, EMR or Docker
+    print(session_preamble(), end="")
