@@ -29,7 +29,7 @@ def module_source() -> str:
     tree = ast.parse(text)
     first = tree.body[0] if tree.body else None
     if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-        text = "\n".join(text.splitlines()[first.end_lineno:])
+        text = "\n".join(text.splitlines()[first.end_lineno or 1:])
     return text.strip("\n")
 
 
@@ -68,8 +68,9 @@ def inline_cell(source: str, already_inlined: bool = False) -> tuple[str, bool]:
                 f"line {node.lineno}: import kit's bootstrap as a top-level "
                 "`from kit.bootstrap import start`, which export inlines"
             )
+        end = node.end_lineno or node.lineno
         others = [n for n in tree.body if n is not node
-                  and n.lineno <= node.end_lineno and n.end_lineno >= node.lineno]
+                  and n.lineno <= end and (n.end_lineno or n.lineno) >= node.lineno]
         if others:
             raise ExportRefused(
                 f"line {node.lineno}: put `from kit.bootstrap import ...` on lines of its own"
@@ -78,7 +79,7 @@ def inline_cell(source: str, already_inlined: bool = False) -> tuple[str, bool]:
         if unknown:
             raise ExportRefused(f"line {node.lineno}: kit.bootstrap has no name {unknown[0]!r}")
         aliases = [f"{a.asname} = {a.name}" for a in node.names if a.asname and a.asname != a.name]
-        lines[node.lineno - 1:node.end_lineno] = aliases
+        lines[node.lineno - 1:end] = aliases
     first = min(imports, key=lambda n: n.lineno)
     if not already_inlined:
         at = first.lineno - 1

@@ -23,7 +23,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 KERNELSPEC = {"display_name": "Glue 5.0 (local)", "language": "python", "name": "glue-local"}
 SAMPLE_INPUT = "id,name,amount\n1,alpha,10.5\n2,beta,20.0\n3,gamma,7.25\n"
 BOOTSTRAP_TEMPLATE = "bootstrap.py.tmpl"  # the job's bootstrap cell, calling kit.bootstrap
-BOOTSTRAP_V1_TEMPLATE = "bootstrap_v1.py.tmpl"  # the ~80-line cell kit new wrote before it
+# The ~80-line cells earlier kits' `kit new` wrote (oldest first), for `kit upgrade-bootstrap`.
+OLD_BOOTSTRAP_TEMPLATES = tuple(f"bootstrap_old/v{n}.py.tmpl" for n in range(1, 5))
 
 
 @dataclass

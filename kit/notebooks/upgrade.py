@@ -25,7 +25,7 @@ from kit.notebooks.jobargs import JOB_ARGS_NAME
 from kit.notebooks.pairing import TEXT_FORMAT
 from kit.notebooks.reader import read_notebook
 from kit.notebooks.tags import job_cells
-from kit.notebooks.template import BOOTSTRAP_V1_TEMPLATE, bootstrap_cell
+from kit.notebooks.template import OLD_BOOTSTRAP_TEMPLATES, bootstrap_cell
 
 # Lines only the copied bootstrap has: how an old cell is recognised (edited or not).
 _OLD_MARKERS = ("RUN_MODE = _run_mode()", "def _run_mode(")
@@ -70,15 +70,20 @@ def upgrade(jobs: list[str], config: ProjectConfig) -> list[JobUpgrade]:
     for job_plan in plans:
         for twin in job_plan.twins:
             if twin.state == "upgraded" and twin.text is not None:
-                write_atomic(twin.path, twin.text)
+                try:
+                    write_atomic(twin.path, twin.text)
+                except OSError as exc:
+                    raise UpgradeRefused(
+                        f"cannot write {config.relative(twin.path)}: {exc.strerror or exc}"
+                    ) from exc
     return plans
 
 
 def new_cell_source(job: str, old_source: str, shown: str, number: int) -> str:
     """The short bootstrap cell for an old copied one; refuses a cell edited by hand."""
     block = _job_args_block(old_source)
-    expected = bootstrap_cell(job, block or "", BOOTSTRAP_V1_TEMPLATE)
-    if block is None or old_source.strip("\n") != expected.strip("\n"):
+    known = {bootstrap_cell(job, block or "", old).strip("\n") for old in OLD_BOOTSTRAP_TEMPLATES}
+    if block is None or old_source.strip("\n") not in known:
         raise UpgradeRefused(
             f"{shown}: cell {number} (the bootstrap) differs from the one kit new wrote, so it "
             "was edited by hand; move your changes to another cell (or apply them to "

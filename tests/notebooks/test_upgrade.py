@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import jupytext
+import pytest
 
 from kit import config as kit_config
 from kit.notebooks import export as exporter
 from kit.notebooks.pairing import TEXT_FORMAT, status
 from kit.notebooks.reader import read_notebook
 from kit.notebooks.tags import job_cells
-from kit.notebooks.template import BOOTSTRAP_V1_TEMPLATE, bootstrap_cell
+from kit.notebooks.template import OLD_BOOTSTRAP_TEMPLATES, bootstrap_cell
 from kit.notebooks.upgrade import _job_args_block
 from tests.conftest import EXAMPLE, REPO, tree_digest
 
@@ -22,11 +23,12 @@ def _bootstrap_number(nb) -> int:
     return next(n for n, c in job_cells(nb) if "JOB_ARGS = {" in c.source)
 
 
-def make_old(project: Path, edit: tuple[str, str] | None = None, twin: str = "both") -> None:
+def make_old(project: Path, edit: tuple[str, str] | None = None, twin: str = "both",
+             template: str = OLD_BOOTSTRAP_TEMPLATES[-1]) -> None:
     """Turn the example job back into what kit new wrote before kit.bootstrap (both twins)."""
     nb = read_notebook(REPO / "jobs" / f"{EXAMPLE}.py")
     cell = nb.cells[_bootstrap_number(nb) - 1]
-    old = bootstrap_cell(EXAMPLE, _job_args_block(cell.source), BOOTSTRAP_V1_TEMPLATE).strip("\n")
+    old = bootstrap_cell(EXAMPLE, _job_args_block(cell.source), template).strip("\n")
     for path in (project / "notebooks" / f"{EXAMPLE}.ipynb", project / "jobs" / f"{EXAMPLE}.py"):
         cell.source = old
         if edit and (twin == "both" or path.suffix == twin):
@@ -36,8 +38,10 @@ def make_old(project: Path, edit: tuple[str, str] | None = None, twin: str = "bo
         path.write_text(jupytext.writes(nb, fmt=fmt), encoding="utf-8")
 
 
-def test_old_cells_become_the_short_form_and_export_the_committed_build(project: Path, cli):
-    make_old(project)
+@pytest.mark.parametrize("template", OLD_BOOTSTRAP_TEMPLATES)
+def test_old_cells_become_the_short_form_and_export_the_committed_build(project: Path, cli,
+                                                                        template: str):
+    make_old(project, template=template)
     old_cells = read_notebook(project / "jobs" / f"{EXAMPLE}.py").cells
     assert any("def _run_mode(" in c.source for c in old_cells)
     result = cli("upgrade-bootstrap", EXAMPLE)
