@@ -25,13 +25,9 @@
 # untagged cells, are exploration only.
 
 # %% tags=["job"]
-# Bootstrap: decides where this code runs and resolves the job arguments.
-#   glue_job  - a Glue job run (--JOB_NAME given): getResolvedOptions, GlueContext, Job.init
-#   endpoint  - a Glue dev endpoint, interactive session or kit's local Glue kernel
-#   local     - plain PySpark, no Glue libraries (local Spark on sample data)
-#   test      - ENV=test: unit tests import the functions; nothing starts
-import os
-import sys
+# Bootstrap: where this code runs (glue_job, endpoint, local or test; see kit/bootstrap.py) and
+# the job's arguments. `kit export` inlines kit.bootstrap: the Glue script needs no kit on AWS.
+from kit.bootstrap import start
 
 # Job arguments and their local defaults, declared once. On Glue each is `--name value`
 # (the deployed job's DefaultArguments); locally the defaults below apply.
@@ -42,65 +38,8 @@ JOB_ARGS = {
     "min_age": "18",
 }
 
-
-def _run_mode(argv=sys.argv, environ=os.environ):
-    if environ.get("ENV") == "test":
-        return "test"
-    if any(a == "--JOB_NAME" or a.startswith("--JOB_NAME=") for a in argv):
-        return "glue_job"
-    try:
-        import awsglue  # noqa: F401
-    except ModuleNotFoundError as exc:
-        if exc.name != "awsglue":  # Glue is there but broken: let that surface
-            raise
-        return "local"
-    return "endpoint"
-
-
-def _given(name, argv=sys.argv):
-    return any(a == f"--{name}" or a.startswith(f"--{name}=") for a in argv)
-
-
-def _project_root(start=None):
-    """Local defaults are relative to the project root (the folder with jupytext.toml)."""
-    here = os.path.abspath(start or os.getcwd())
-    while not os.path.exists(os.path.join(here, "jupytext.toml")):
-        if os.path.dirname(here) == here:
-            return os.getcwd()
-        here = os.path.dirname(here)
-    return here
-
-
-RUN_MODE = _run_mode()
-args = dict(JOB_ARGS)
-spark = glue_context = job = None
-if RUN_MODE == "glue_job":
-    from awsglue.context import GlueContext
-    from awsglue.job import Job
-    from awsglue.utils import getResolvedOptions
-    from pyspark.context import SparkContext
-
-    args.update(getResolvedOptions(sys.argv, ["JOB_NAME"] + [k for k in JOB_ARGS if _given(k)]))
-    glue_context = GlueContext(SparkContext.getOrCreate())
-    spark = glue_context.spark_session
-    job = Job(glue_context)
-    job.init(args["JOB_NAME"], args)
-elif RUN_MODE == "endpoint":
-    from awsglue.context import GlueContext
-    from pyspark.context import SparkContext
-
-    os.chdir(_project_root())
-    glue_context = GlueContext(SparkContext.getOrCreate())
-    spark = glue_context.spark_session
-    # Off this machine the local defaults do not exist: a session's Spark conf
-    # (sparkmagic %%configure, interactive sessions %spark_conf) can set spark.kit.arg.NAME.
-    _conf = dict(spark.sparkContext.getConf().getAll())
-    args.update({k: _conf[f"spark.kit.arg.{k}"] for k in JOB_ARGS if f"spark.kit.arg.{k}" in _conf})
-elif RUN_MODE == "local":
-    from pyspark.sql import SparkSession
-
-    os.chdir(_project_root())  # notebooks start in notebooks/
-    spark = SparkSession.builder.appName("orders_by_month").getOrCreate()
+RUN_MODE, args, spark, glue_context, job = start(JOB_ARGS, "orders_by_month")
+_is_dev_endpoint = RUN_MODE == "endpoint"  # a Glue dev endpoint or interactive session
 
 # %% tags=["job"]
 # Business logic: pure DataFrame-in/DataFrame-out functions, unit-tested in tests/jobs/.

@@ -127,6 +127,19 @@ def sync(paths: tuple[Path, ...]) -> None:
             click.echo(f"in sync {cfg.relative(path)}")
 
 
+@main.command("upgrade-bootstrap")
+@click.argument("jobs", nargs=-1)
+def upgrade_bootstrap(jobs: tuple[str, ...]) -> None:
+    """Replace old copied bootstrap cells (both twins) by a call to kit.bootstrap (all jobs by default)."""
+    from kit.notebooks.upgrade import upgrade
+
+    cfg = _config()
+    for job_plan in upgrade(list(jobs), cfg):
+        for twin in job_plan.twins:
+            verb = {"upgraded": "upgraded", "current": "up to date"}.get(twin.state, "no bootstrap cell in")
+            click.echo(f"{verb} {cfg.relative(twin.path)}")
+
+
 @main.command()
 def check() -> None:
     """Run the pre-commit checks without git: pairs in sync, no outputs, exports fresh."""

@@ -47,3 +47,7 @@ class CatalogError(KitError):
 
 class KernelError(KitError):
     """The local Glue Jupyter kernel cannot be installed, removed or started."""
+
+
+class UpgradeRefused(KitError):
+    """`kit upgrade-bootstrap` would lose a hand edit (or has no job to upgrade)."""

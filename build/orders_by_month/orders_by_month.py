@@ -3,28 +3,34 @@
 
 
 # --- notebook cell 2 ---
-# Bootstrap: decides where this code runs and resolves the job arguments.
-#   glue_job  - a Glue job run (--JOB_NAME given): getResolvedOptions, GlueContext, Job.init
-#   endpoint  - a Glue dev endpoint, interactive session or kit's local Glue kernel
-#   local     - plain PySpark, no Glue libraries (local Spark on sample data)
-#   test      - ENV=test: unit tests import the functions; nothing starts
+# Bootstrap: where this code runs (glue_job, endpoint, local or test; see kit/bootstrap.py) and
+# the job's arguments. `kit export` inlines kit.bootstrap: the Glue script needs no kit on AWS.
+# --- kit.bootstrap (inlined by kit export: the Glue script needs no kit) ---
 import os
 import sys
+from typing import Any, NamedTuple
 
-# Job arguments and their local defaults, declared once. On Glue each is `--name value`
-# (the deployed job's DefaultArguments); locally the defaults below apply.
-JOB_ARGS = {
-    "customers_path": "data/orders_by_month/customers.csv",
-    "orders_path": "data/orders_by_month/orders.csv",
-    "output_path": "build/output/orders_by_month",
-    "min_age": "18",
-}
+RUN_MODES = ("glue_job", "endpoint", "local", "test")
+ARG_CONF_PREFIX = "spark.kit.arg."  # a session's Spark conf key that overrides a local default
 
 
-def _run_mode(argv=sys.argv, environ=os.environ):
+class Bootstrap(NamedTuple):
+    """What ``start`` gives a job: ``RUN_MODE, args, spark, glue_context, job = start(...)``."""
+
+    run_mode: str
+    args: dict
+    spark: Any
+    glue_context: Any
+    job: Any
+
+
+def run_mode(argv=None, environ=None) -> str:
+    """The run mode for this process; only "awsglue is not installed" means local."""
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
     if environ.get("ENV") == "test":
         return "test"
-    if any(a == "--JOB_NAME" or a.startswith("--JOB_NAME=") for a in argv):
+    if _given("JOB_NAME", argv):
         return "glue_job"
     try:
         import awsglue  # noqa: F401
@@ -35,12 +41,11 @@ def _run_mode(argv=sys.argv, environ=os.environ):
     return "endpoint"
 
 
-def _given(name, argv=sys.argv):
-    return any(a == f"--{name}" or a.startswith(f"--{name}=") for a in argv)
+def project_root(start=None) -> str:
+    """The folder with ``jupytext.toml`` at or above ``start`` (default: the working folder).
 
-
-def _project_root(start=None):
-    """Local defaults are relative to the project root (the folder with jupytext.toml)."""
+    Local defaults (``data/...``) are relative to it; outside a project, the working folder.
+    """
     here = os.path.abspath(start or os.getcwd())
     while not os.path.exists(os.path.join(here, "jupytext.toml")):
         if os.path.dirname(here) == here:
@@ -49,36 +54,62 @@ def _project_root(start=None):
     return here
 
 
-RUN_MODE = _run_mode()
-args = dict(JOB_ARGS)
-spark = glue_context = job = None
-if RUN_MODE == "glue_job":
-    from awsglue.context import GlueContext
-    from awsglue.job import Job
-    from awsglue.utils import getResolvedOptions
-    from pyspark.context import SparkContext
+def start(job_args, app_name="kit-job", argv=None, environ=None) -> Bootstrap:
+    """Start what this run mode needs and resolve the job's arguments from ``job_args`` defaults.
 
-    args.update(getResolvedOptions(sys.argv, ["JOB_NAME"] + [k for k in JOB_ARGS if _given(k)]))
-    glue_context = GlueContext(SparkContext.getOrCreate())
-    spark = glue_context.spark_session
-    job = Job(glue_context)
-    job.init(args["JOB_NAME"], args)
-elif RUN_MODE == "endpoint":
-    from awsglue.context import GlueContext
-    from pyspark.context import SparkContext
+    In ``local`` and ``endpoint`` modes the process moves to the project root, so relative
+    defaults work from a notebook whose kernel starts in ``notebooks/``.
+    """
+    argv = sys.argv if argv is None else argv
+    mode = run_mode(argv, environ)
+    args = dict(job_args)
+    spark = glue_context = job = None
+    if mode == "glue_job":
+        from awsglue.context import GlueContext
+        from awsglue.job import Job
+        from awsglue.utils import getResolvedOptions
+        from pyspark.context import SparkContext
 
-    os.chdir(_project_root())
-    glue_context = GlueContext(SparkContext.getOrCreate())
-    spark = glue_context.spark_session
-    # Off this machine the local defaults do not exist: a session's Spark conf
-    # (sparkmagic %%configure, interactive sessions %spark_conf) can set spark.kit.arg.NAME.
-    _conf = dict(spark.sparkContext.getConf().getAll())
-    args.update({k: _conf[f"spark.kit.arg.{k}"] for k in JOB_ARGS if f"spark.kit.arg.{k}" in _conf})
-elif RUN_MODE == "local":
-    from pyspark.sql import SparkSession
+        wanted = ["JOB_NAME"] + [k for k in job_args if _given(k, argv)]
+        args.update(getResolvedOptions(argv, wanted))
+        glue_context = GlueContext(SparkContext.getOrCreate())
+        spark = glue_context.spark_session
+        job = Job(glue_context)
+        job.init(args["JOB_NAME"], args)
+    elif mode == "endpoint":
+        from awsglue.context import GlueContext
+        from pyspark.context import SparkContext
 
-    os.chdir(_project_root())  # notebooks start in notebooks/
-    spark = SparkSession.builder.appName("orders_by_month").getOrCreate()
+        os.chdir(project_root())
+        glue_context = GlueContext(SparkContext.getOrCreate())
+        spark = glue_context.spark_session
+        # Off this machine the local defaults do not exist: a session's Spark conf
+        # (sparkmagic %%configure, interactive sessions %spark_conf) can set spark.kit.arg.NAME.
+        conf = dict(spark.sparkContext.getConf().getAll())
+        args.update({k: conf[ARG_CONF_PREFIX + k] for k in job_args if ARG_CONF_PREFIX + k in conf})
+    elif mode == "local":
+        from pyspark.sql import SparkSession
+
+        os.chdir(project_root())  # notebooks start in notebooks/
+        spark = SparkSession.builder.appName(app_name).getOrCreate()
+    return Bootstrap(mode, args, spark, glue_context, job)
+
+
+def _given(name, argv) -> bool:
+    return any(a == f"--{name}" or a.startswith(f"--{name}=") for a in argv)
+# --- end of kit.bootstrap ---
+
+# Job arguments and their local defaults, declared once. On Glue each is `--name value`
+# (the deployed job's DefaultArguments); locally the defaults below apply.
+JOB_ARGS = {
+    "customers_path": "data/orders_by_month/customers.csv",
+    "orders_path": "data/orders_by_month/orders.csv",
+    "output_path": "build/output/orders_by_month",
+    "min_age": "18",
+}
+
+RUN_MODE, args, spark, glue_context, job = start(JOB_ARGS, "orders_by_month")
+_is_dev_endpoint = RUN_MODE == "endpoint"  # a Glue dev endpoint or interactive session
 
 
 # --- notebook cell 3 ---

@@ -155,8 +155,10 @@ def kernels(kernels_dir: Path | None) -> None:
 @click.option("--idle-timeout", default=30, show_default=True, help="Minutes.")
 @click.option("--extra-py-files", multiple=True, help="s3:// path of extra Python files.")
 def session(job: str, env: str, idle_timeout: int, extra_py_files: tuple[str, ...]) -> None:
-    """Print the first cell of magics for a Glue interactive session (glue_pyspark kernel)."""
+    """Print the first cell for a Glue interactive session (glue_pyspark kernel): magics, then
+    the kit.bootstrap preamble that lets the job's cells run there unchanged."""
     from kit.endpoints.sessions import session_magics
+    from kit.notebooks.inline_bootstrap import session_preamble
 
     cell = session_magics(job, kit_config.load(), idle_timeout, extra_py_files, env=env)
-    click.echo(cell, nl=False)
+    click.echo(cell + session_preamble(), nl=False)

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import kit
-from kit.runtime.runner import LAYER_DIR
-from kit.runtime.spark import DEFAULT_MASTER, spark_env
+from kit.runtime.environment import layer_env
+from kit.runtime.spark import DEFAULT_MASTER
 
 KIT_SOURCE = Path(kit.__file__).resolve().parent.parent
 # ``-P``: no current folder first on sys.path, so a project folder holding its own ``kit`` (or a
@@ -34,16 +34,11 @@ def worker_env(
     cwd: Path, master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """Environment of a session worker: kit's Spark settings, the Glue layer and the project."""
-    env = spark_env(master, conf)
     # kit before the project: the Glue layer imports ``kit.runtime`` and must get this very kit,
     # even when the project folder holds another ``kit`` (e.g. a checkout of kit's repository).
-    paths = [str(LAYER_DIR), str(KIT_SOURCE), str(cwd)]
-    if env.get("PYTHONPATH"):
-        paths.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env = layer_env(cwd, master, conf, extra_paths=[KIT_SOURCE])
     env["PYTHONUNBUFFERED"] = "1"
     env["KIT_ATTACH_MODE"] = "local-endpoint"
-    env.setdefault("KIT_PROJECT", str(cwd))
     return env
 
 

@@ -1,8 +1,9 @@
 """The nbconvert exporter that turns a tagged notebook into a deployable Glue script.
 
 Registered as the ``glue`` nbconvert exporter, so ``jupyter nbconvert --to glue x.ipynb`` works
-too. The pipeline is two preprocessors (keep job cells, strip magics) and a plain renderer; the
-output depends only on the notebook's cells, so re-running it is byte-identical.
+too. The pipeline is three preprocessors (keep job cells, strip magics, inline kit.bootstrap) and
+a plain renderer; the output depends only on the notebook's cells and kit's bootstrap module, so
+re-running it is byte-identical.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from traitlets import Unicode
 
+from kit.notebooks.inline_bootstrap import InlineBootstrapPreprocessor
 from kit.notebooks.magics import is_cell_magic, strip_magics
 from kit.notebooks.tags import JOB_TAG, cell_role
 
@@ -68,7 +70,9 @@ class GlueScriptExporter(Exporter):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        for preprocessor in (KeepJobCellsPreprocessor, StripMagicsPreprocessor):
+        for preprocessor in (
+            KeepJobCellsPreprocessor, StripMagicsPreprocessor, InlineBootstrapPreprocessor
+        ):
             self.register_preprocessor(preprocessor, enabled=True)
 
     def from_notebook_node(self, nb: NotebookNode, resources: dict | None = None, **kw: Any):

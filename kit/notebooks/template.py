@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import keyword
 import re
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 # kit's local Glue kernel (`kit kernel install`, or `kit lab` which installs it for the project).
 KERNELSPEC = {"display_name": "Glue 5.0 (local)", "language": "python", "name": "glue-local"}
 SAMPLE_INPUT = "id,name,amount\n1,alpha,10.5\n2,beta,20.0\n3,gamma,7.25\n"
+BOOTSTRAP_TEMPLATE = "bootstrap.py.tmpl"  # the job's bootstrap cell, calling kit.bootstrap
+# The ~80-line cells earlier kits' `kit new` wrote (oldest first), for `kit upgrade-bootstrap`.
+OLD_BOOTSTRAP_TEMPLATES = tuple(f"bootstrap_old/v{n}.py.tmpl" for n in range(1, 5))
 
 
 @dataclass
@@ -41,9 +45,26 @@ def validate_name(name: str) -> None:
         raise KitError(f"job name {name!r} is reserved by kit; choose another name")
 
 
+def read_template(template: str) -> str:
+    return resources.files("kit.notebooks").joinpath(f"templates/{template}").read_text("utf-8")
+
+
+def job_args_block(job_args: dict[str, str]) -> str:
+    """The ``JOB_ARGS = {...}`` declaration for ``job_args``, one argument per line."""
+    lines = [f"    {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)},"
+             for k, v in job_args.items()]
+    return "\n".join(["JOB_ARGS = {", *lines, "}"])
+
+
+def bootstrap_cell(name: str, job_args: str, template: str = BOOTSTRAP_TEMPLATE) -> str:
+    """A bootstrap cell's source for job ``name`` with ``job_args`` (a ``JOB_ARGS = ...`` block)."""
+    return read_template(template).format(name=name, job_args=job_args)
+
+
 def template_text(name: str, template: str = "job.py.tmpl") -> str:
-    text = resources.files("kit.notebooks").joinpath(f"templates/{template}").read_text("utf-8")
-    return text.format(name=name)
+    defaults = {"input_path": f"data/{name}/input.csv", "output_path": f"build/output/{name}"}
+    bootstrap = bootstrap_cell(name, job_args_block(defaults))
+    return read_template(template).format(name=name, bootstrap=bootstrap)
 
 
 def create(name: str, config: ProjectConfig) -> NewJob:

@@ -22,13 +22,12 @@ from typing import Any
 
 from kit import __version__
 from kit.errors import KernelError
-from kit.runtime.runner import LAYER_DIR
-from kit.runtime.spark import DEFAULT_MASTER, spark_env
+from kit.runtime.environment import LAYER_DIR, add_layer_to_sys_path, layer_env, python_path
+from kit.runtime.spark import DEFAULT_MASTER
 
 KERNEL_NAME = "glue-local"
 DISPLAY_NAME = "Glue 5.0 (local)"
 MARKER = "kit"  # kernel.json metadata key that says "kit wrote this spec"
-_SPARK_KEYS = ("SPARK_LOCAL_IP", "PYSPARK_PYTHON", "PYSPARK_SUBMIT_ARGS")
 _NAME = re.compile(r"^[a-z0-9._-]+$")  # what jupyter_client accepts as a kernel name
 
 
@@ -57,11 +56,7 @@ def kernel_spec(
     ``project`` pins the kernel to one project root (``KIT_PROJECT``); without it the kernel
     finds the project from the notebook's folder when it starts.
     """
-    spark = spark_env(master, base={})
-    env = {key: spark[key] for key in _SPARK_KEYS if key in spark}
-    env["PYTHONPATH"] = str(LAYER_DIR)
-    if project is not None:
-        env["KIT_PROJECT"] = str(Path(project).resolve())
+    env = layer_env(Path(project).resolve() if project is not None else None, master, base={})
     return {
         "argv": [sys.executable, "-m", "kit.runtime.kernel", "-f", "{connection_file}"],
         "display_name": display_name,
@@ -209,11 +204,8 @@ def launch(argv: list[str] | None = None) -> None:
     if root is not None:
         os.chdir(root)
         os.environ["KIT_PROJECT"] = str(root)
-        paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-        if str(root) not in paths:
-            os.environ["PYTHONPATH"] = os.pathsep.join([*paths, str(root)])
-    if str(LAYER_DIR) not in sys.path:
-        sys.path.insert(0, str(LAYER_DIR))
+        os.environ["PYTHONPATH"] = python_path(os.environ.get("PYTHONPATH"), [root])
+    add_layer_to_sys_path()
     from ipykernel.kernelapp import launch_new_instance
 
     sys.argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv)]

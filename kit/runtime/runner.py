@@ -8,7 +8,6 @@ pass straight through.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,14 +15,15 @@ from pathlib import Path
 from kit.config import ProjectConfig
 from kit.errors import RunError
 from kit.runtime import glueargs
-from kit.runtime.spark import DEFAULT_MASTER, require_java, spark_env
-
-LAYER_DIR = Path(__file__).resolve().parent / "glue_layer"
-
-
-def layer_available() -> bool:
-    """True when the local ``awsglue`` layer is installed with kit."""
-    return (LAYER_DIR / "awsglue" / "__init__.py").is_file()
+from kit.runtime.environment import (
+    LAYER_DIR,  # noqa: F401  (re-exported: where callers used to find it)
+    arg_value,
+    layer_available,  # noqa: F401
+    layer_env,
+    python_argv,
+    with_job_name,
+)
+from kit.runtime.spark import DEFAULT_MASTER, require_java
 
 
 @dataclass
@@ -58,14 +58,12 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
         result = exporter.export(target, config)
         job = result.job
         script = exporter.script_path(config, job)
-        argv = list(script_args)
-        if layer_available() and not any(a.split("=")[0] == "--JOB_NAME" for a in argv):
-            argv = ["--JOB_NAME", job, *argv]
+        argv = with_job_name(script_args, job)
         defaults = result.job_args
         outputs = [
-            config.root / _arg_value(argv, k, v)
+            config.root / arg_value(argv, k, v)
             for k, v in defaults.items()
-            if "output" in k and "://" not in _arg_value(argv, k, v)
+            if "output" in k and "://" not in arg_value(argv, k, v)
         ]
         return RunPlan(script=script, argv=argv, job=job, outputs=outputs)
     if not path.is_file():
@@ -77,17 +75,10 @@ def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) 
     """Run the planned script in a child process; returns its exit status and what it wrote."""
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
-    env = spark_env(master, options.spark_conf)
-    python_path = [*options.python_path, str(config.root)]
-    if layer_available():
-        python_path.insert(0, str(LAYER_DIR))
-    if env.get("PYTHONPATH"):
-        python_path.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = ":".join(python_path)
-    env.setdefault("KIT_PROJECT", str(config.root))
+    env = layer_env(config.root, master, options.spark_conf, extra_paths=options.python_path)
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, str(run_plan.script), *run_plan.argv], cwd=config.root, env=env, check=False
+        python_argv(run_plan.script, run_plan.argv), cwd=config.root, env=env, check=False
     )
     seconds = time.perf_counter() - started
     return RunResult(proc.returncode, seconds, [summarize(p) for p in run_plan.outputs])
@@ -102,12 +93,3 @@ def summarize(folder: Path) -> tuple[Path, int, int]:
     ]
     return folder, len(files), sum(p.stat().st_size for p in files)
 
-
-def _arg_value(argv: list[str], name: str, default: str) -> str:
-    flag = f"--{name}"
-    for i, arg in enumerate(argv):
-        if arg == flag and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith(flag + "="):
-            return arg.split("=", 1)[1]
-    return default

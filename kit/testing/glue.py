@@ -1,62 +1,27 @@
-"""pytest fixtures and assertions for Glue code: a ``glue_context`` on the shared SparkSession.
+"""pytest helpers for Glue code: the ``glue_context`` fixture and DataFrame/DynamicFrame asserts.
 
-Importing this module (kit's pytest plugin does) puts the local ``awsglue`` layer on ``sys.path``
-of the test process, so test code can ``from awsglue... import ...`` exactly as a Glue script does.
+Importing this module puts the local ``awsglue`` layer on ``sys.path`` (as kit's pytest plugin
+does at ``pytest_configure``), so code can ``from awsglue... import ...`` as a Glue script does.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
-import pytest
+from kit.runtime.environment import LAYER_DIR, add_layer_to_sys_path, other_awsglue
+from kit.testing.plugin import glue_context
 
-LAYER_DIR = Path(__file__).resolve().parents[1] / "runtime" / "glue_layer"
+__all__ = ["LAYER_DIR", "add_layer_to_path", "assert_df_equality", "assert_dynamicframe_equal",
+           "glue_context", "other_awsglue"]
 
 
 def add_layer_to_path() -> None:
-    """Make ``import awsglue`` resolve to kit's local layer (idempotent).
-
-    Where a real ``awsglue`` is importable (AWS's Glue image, a dev endpoint), it is left in
-    charge: the layer never shadows the library it stands in for.
-    """
-    layer = str(LAYER_DIR)
-    if layer in sys.path:
-        return
-    if other_awsglue() is not None:
-        return
-    sys.path.insert(0, layer)
+    """Make ``import awsglue`` resolve to kit's local layer, never shadowing a real one."""
+    add_layer_to_sys_path()
 
 
-def other_awsglue() -> str | None:
-    """Where an ``awsglue`` that is not kit's layer would be imported from, if any."""
-    import importlib.util
-
-    loaded = sys.modules.get("awsglue")
-    origin = getattr(loaded, "__file__", None) if loaded is not None else None
-    if origin is None:
-        try:
-            spec = importlib.util.find_spec("awsglue")
-        except (ImportError, ValueError):
-            spec = None
-        origin = spec.origin if spec is not None else None
-    if origin is None or Path(origin).resolve().is_relative_to(LAYER_DIR):
-        return None
-    return origin
-
-
-# Importing this module (kit's pytest plugin does) makes ``from awsglue...`` work in test modules.
+# Importing this helper module (not kit's pytest plugin) makes ``from awsglue...`` work.
 add_layer_to_path()
-
-
-@pytest.fixture(scope="session")
-def glue_context(spark_session: Any) -> Any:
-    """A GlueContext over the session-wide SparkSession."""
-    add_layer_to_path()
-    from awsglue.context import GlueContext
-
-    return GlueContext(spark_session.sparkContext)
 
 
 def _as_df(frame: Any) -> Any:

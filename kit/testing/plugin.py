@@ -1,8 +1,15 @@
-"""kit's pytest plugin (entry point ``pytest11``): one shared local SparkSession per test session."""
+"""kit's pytest plugin (entry point ``pytest11``): one shared local SparkSession per test session.
+
+Importing it changes nothing: the local ``awsglue`` layer goes on ``sys.path`` in
+``pytest_configure`` (before test modules are collected, so they can ``from awsglue ...``),
+unless the ini option ``kit_glue_layer = false`` says otherwise, and never in front of a real
+``awsglue`` (on a Glue image the library stays in charge).
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -18,6 +25,21 @@ TEST_CONF = {
     "spark.driver.extraJavaOptions": DRIVER_JAVA_OPTIONS,
     "spark.sql.warehouse.dir": "",
 }
+LAYER_INI = "kit_glue_layer"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        LAYER_INI, type="bool", default=True,
+        help="put kit's local awsglue layer on sys.path for the test session (default: true)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getini(LAYER_INI):
+        from kit.runtime.environment import add_layer_to_sys_path
+
+        add_layer_to_sys_path()
 
 
 def _build_session(tmp_dir: str):
@@ -44,5 +66,12 @@ def spark_context(spark_session):
     return spark_session.sparkContext
 
 
-# The glue_context fixture and the local awsglue layer on sys.path (tests import awsglue freely).
-from kit.testing.glue import glue_context  # noqa: E402, F401
+@pytest.fixture(scope="session")
+def glue_context(spark_session: Any) -> Any:
+    """A GlueContext over the session-wide SparkSession (kit's layer, or a real awsglue)."""
+    from kit.runtime.environment import add_layer_to_sys_path
+
+    add_layer_to_sys_path()
+    from awsglue.context import GlueContext
+
+    return GlueContext(spark_session.sparkContext)

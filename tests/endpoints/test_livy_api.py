@@ -7,7 +7,6 @@ import signal
 
 import pytest
 
-from kit.runtime.runner import layer_available
 from kit.runtime.spark import LOCAL_CONF
 
 from .conftest import group_members, wait_group_gone
@@ -95,7 +94,6 @@ def test_sql_statement_returns_json_rows(client, session):
     assert table["data"] == [[10, "a"], [20, "b"]]
 
 
-@pytest.mark.skipif(not layer_available(), reason="local awsglue layer not installed")
 def test_glue_layer_is_importable(client, session):
     result = client.run(
         session,

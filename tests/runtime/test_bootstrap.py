@@ -1,7 +1,9 @@
-"""The bootstrap cell decides the run mode: Glue job, endpoint/session, local Spark or unit test."""
+"""The bootstrap (kit.bootstrap, called by each job's bootstrap cell) decides the run mode:
+Glue job, endpoint/session, local Spark or unit test."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -10,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from kit import bootstrap
 from kit.notebooks.reader import read_notebook
-from kit.runtime.runner import LAYER_DIR
+from kit.runtime.environment import LAYER_DIR
 from tests.conftest import EXAMPLE, REPO
 
 
@@ -43,6 +46,41 @@ def local_glue(monkeypatch):
     monkeypatch.syspath_prepend(str(LAYER_DIR))
 
 
+def test_the_job_cell_is_a_handful_of_lines_calling_kit_bootstrap():
+    lines = [line for line in bootstrap_source().splitlines() if line and not line.startswith("#")]
+    assert "from kit.bootstrap import start" in lines
+    assert 'RUN_MODE, args, spark, glue_context, job = start(JOB_ARGS, "orders_by_month")' in lines
+    assert len(lines) <= 12
+
+
+def test_the_module_imports_only_the_standard_library_and_glue_or_spark_lazily():
+    tree = ast.parse(Path(bootstrap.__file__).read_text(encoding="utf-8"))
+    top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    names = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module for n in top if isinstance(n, ast.ImportFrom)}
+    assert names and all(name.split(".")[0] in sys.stdlib_module_names for name in names)
+    assert "__future__" not in names  # its source is pasted mid-script by kit export
+    lazy = {n.module if isinstance(n, ast.ImportFrom) else n.names[0].name for n in ast.walk(tree)
+            if isinstance(n, (ast.Import, ast.ImportFrom)) and n not in top}
+    assert {m.split(".")[0] for m in lazy} == {"awsglue", "pyspark"}
+
+
+def test_run_mode_reads_argv_and_environment_it_is_given(no_glue):
+    assert bootstrap.run_mode(["x"], {"ENV": "test"}) == "test"
+    assert bootstrap.run_mode(["x", "--JOB_NAME=n"], {}) == "glue_job"
+    assert bootstrap.run_mode(["x", "--JOB_NAMES", "n"], {}) == "local"
+    result = bootstrap.start({"a": "1"}, argv=["x", "--a", "2"], environ={"ENV": "test"})
+    assert result == ("test", {"a": "1"}, None, None, None)  # test mode resolves nothing
+
+
+def test_project_root_is_the_folder_with_jupytext_toml(tmp_path, monkeypatch):
+    (tmp_path / "jupytext.toml").write_text("")
+    (tmp_path / "notebooks" / "deep").mkdir(parents=True)
+    assert bootstrap.project_root(str(tmp_path / "notebooks" / "deep")) == str(tmp_path)
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert bootstrap.project_root() == str(tmp_path)
+
+
 def test_test_mode_imports_neither_glue_nor_spark():
     code = (
         "import sys, json\n"
@@ -69,6 +107,7 @@ def test_local_mode_uses_plain_spark_and_local_defaults(spark_session, no_glue, 
     assert ns["spark"] is spark_session
     assert ns["glue_context"] is None and ns["job"] is None
     assert ns["args"] == ns["JOB_ARGS"]
+    assert ns["_is_dev_endpoint"] is False
     assert Path.cwd() == REPO  # defaults resolve from the project root
 
 
@@ -79,6 +118,7 @@ def test_endpoint_mode_builds_a_glue_context_without_a_job(spark_session, local_
     assert ns["glue_context"] is not None
     assert ns["spark"].sparkContext is spark_session.sparkContext
     assert ns["job"] is None
+    assert ns["_is_dev_endpoint"] is True
     assert ns["args"]["customers_path"] == "data/orders_by_month/customers.csv"
 
 

@@ -28,7 +28,6 @@ import nbformat
 import pytest
 
 from kit.runtime.kernel import DISPLAY_NAME, KERNEL_NAME
-from kit.runtime.runner import LAYER_DIR
 from tests.conftest import copy_example_project
 from tests.jobs.expected_orders_by_month import expected_totals
 
@@ -54,8 +53,6 @@ def _needs() -> str | None:
         return "playwright (python package) is not installed"
     if not (REPO / "jobs" / f"{JOB}.py").is_file():
         return f"the example job jobs/{JOB}.py is not in the repository"
-    if not (LAYER_DIR / "awsglue" / "context.py").is_file():
-        return "the local awsglue layer is not installed yet"
     return None
 
 

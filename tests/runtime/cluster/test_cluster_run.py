@@ -24,8 +24,6 @@ from pathlib import Path
 import pyspark
 import pytest
 
-from kit.runtime.runner import LAYER_DIR
-
 pytestmark = pytest.mark.slow
 
 SPARK_HOME = Path(pyspark.__file__).resolve().parent
@@ -37,19 +35,6 @@ START_TIMEOUT = 90.0
 class Cluster:
     url: str
     work_dir: Path
-
-
-def layer_missing(*modules: str) -> list[str]:
-    """The awsglue modules the script imports that the local layer does not have (yet)."""
-    missing = []
-    for module in modules:
-        base = LAYER_DIR.joinpath(*module.split("."))
-        if not (base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()):
-            missing.append(module)
-    return missing
-
-
-GLUE_MODULES = ("awsglue.context", "awsglue.job", "awsglue.transforms", "awsglue.utils")
 
 
 def _wait_for(log: Path, pattern: str, proc: subprocess.Popen) -> re.Match[str]:
@@ -223,10 +208,6 @@ GLUE_SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(
-    bool(layer_missing(*GLUE_MODULES)),
-    reason=f"local awsglue layer incomplete, missing: {', '.join(layer_missing(*GLUE_MODULES))}",
-)
 def test_glue_script_runs_on_the_cluster(cluster: Cluster, cluster_project: Path) -> None:
     orders = [
         {"id": i, "customer": f"c{i % 4}", "amount": (i * 37) % 100} for i in range(1, 41)

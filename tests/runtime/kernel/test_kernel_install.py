@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -13,8 +14,8 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
 from kit.errors import KernelError
 from kit.runtime import kernel as glue_kernel
+from kit.runtime.environment import LAYER_DIR
 from kit.runtime.kernel_commands import kernel as kernel_group
-from kit.runtime.runner import LAYER_DIR
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def test_install_into_prefix_is_what_jupyter_resolves(jupyter_dirs: dict[str, Pa
     assert spec.language == "python"
     assert spec.argv[0] == sys.executable
     assert spec.argv[1:] == ["-m", "kit.runtime.kernel", "-f", "{connection_file}"]
-    assert spec.env["PYTHONPATH"].split(":")[0] == str(LAYER_DIR)
+    assert spec.env["PYTHONPATH"].split(os.pathsep)[0] == str(LAYER_DIR)
     assert spec.env["SPARK_LOCAL_IP"] == "127.0.0.1"
     submit = shlex.split(spec.env["PYSPARK_SUBMIT_ARGS"])
     assert submit[:2] == ["--master", "local[*]"] and submit[-1] == "pyspark-shell"
