@@ -43,4 +43,29 @@ def init(folder: Path, dry_run: bool) -> None:
         click.echo("next: `kit import SCRIPT.py` for an existing Glue script, or `kit new NAME`")
 
 
-COMMANDS = [init]
+@click.command("import")
+@click.argument("script", type=click.Path(path_type=Path))
+@click.option("--name", default=None, help="Job name (default: from the script's file name).")
+def import_(script: Path, name: str | None) -> None:
+    """Turn a Glue script (hand-written or Glue Studio) into a notebook and its job module.
+
+    The script is left unchanged. Its getResolvedOptions arguments are declared once, its
+    set-up is replaced by kit's bootstrap, and its body is split into cells tagged "job", so
+    `kit export NAME` ships the same program.
+    """
+    from kit import config as kit_config
+    from kit.adopt.importer import import_script
+
+    cfg = kit_config.load()
+    made = import_script(script, cfg, name)
+    click.echo(f"created {cfg.relative(made.notebook)}  ({made.cells} cells)")
+    click.echo(f"created {cfg.relative(made.module)}  (paired with jupytext, percent format)")
+    if made.shape.required:
+        click.echo(
+            "required arguments (no local default): "
+            + " ".join(f"--{k}" for k in made.shape.required)
+        )
+    click.echo(f"next: `kit export {made.name}`, then `kit run {made.name}` with its arguments")
+
+
+COMMANDS = [init, import_]
