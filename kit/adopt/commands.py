@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from kit.infra.commands import AwsCommand, _resolve, target_options
+
 
 def _show(path: Path, root: Path) -> str:
     try:
@@ -68,4 +70,34 @@ def import_(script: Path, name: str | None) -> None:
     click.echo(f"next: `kit export {made.name}`, then `kit run {made.name}` with its arguments")
 
 
-COMMANDS = [init, import_]
+@click.command("pull", cls=AwsCommand)
+@click.argument("job")
+@click.option("--force", is_flag=True, help="Replace the local job and its [tool.kit] settings.")
+@target_options
+def pull(
+    job: str,
+    force: bool,
+    env_name: str,
+    endpoint_url: str | None,
+    profile: str | None,
+    region: str | None,
+) -> None:
+    """Adopt the deployed Glue job JOB (the environment's name prefix + JOB) as a kit job.
+
+    Downloads its script and imports it (notebook + job module), and writes its settings
+    (workers, timeout, connections, schedule, DefaultArguments) into [tool.kit], so that
+    `kit diff JOB --env ENV` reports no drift right after.
+    """
+    from kit.adopt.pull import pull as run_pull
+
+    cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
+    result = run_pull(cfg, job, env, target, force=force)
+    for path in result.written:
+        click.echo(f"wrote {cfg.relative(path)}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"pulled {result.job_name} ({result.script_location}) as job {result.job}")
+    click.echo(f"next: `kit diff {result.job} --env {env.name}`, then edit the notebook")
+
+
+COMMANDS = [init, import_, pull]

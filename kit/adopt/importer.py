@@ -81,16 +81,27 @@ def import_source(source: str, label: str, config: ProjectConfig, name: str) -> 
         validate_name(name)
     except KitError as exc:
         raise ImportRefused(f"{exc}; pass --name") from exc
-    notebook, module = config.notebook_path(name), config.job_module_path(name)
-    for path in (notebook, module):
+    for path in (config.notebook_path(name), config.job_module_path(name)):
         if path.exists():
             raise ImportRefused(
                 f"{config.relative(path)} already exists; pass another --name or delete it first"
             )
     nb, shape = build_notebook(source, name, label)
+    made = write_notebook(nb, config, name)
+    made.shape = shape
+    return made
+
+
+def write_notebook(nb: NotebookNode, config: ProjectConfig, name: str, *, force: bool = False) -> Imported:
+    """Write the pair for ``nb``; an existing twin is replaced only with ``force``."""
+    notebook, module = config.notebook_path(name), config.job_module_path(name)
+    if not force:
+        for path in (notebook, module):
+            if path.exists():
+                raise ImportRefused(f"{config.relative(path)} already exists; nothing was written")
     write_atomic(module, jupytext.writes(nb, fmt=TEXT_FORMAT))
     write_atomic(notebook, jupytext.writes(nb, fmt="ipynb"))
-    return Imported(name, notebook, module, len(nb.cells), shape)
+    return Imported(name, notebook, module, len(nb.cells), ScriptShape())
 
 
 def build_notebook(source: str, name: str, label: str) -> tuple[NotebookNode, ScriptShape]:
