@@ -37,6 +37,8 @@ from kit.infra.settings import (
 from kit.notebooks.template import validate_name
 
 _TEMP_DIR = re.compile(r"^s3://([^/]+)/glue-temp/([^/]+)/$")
+_SECRET_NAME = re.compile(r"(?i)(password|passwd|pwd|secret|token|credential|access.?key)")
+_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
 
 
 class PullRefused(KitError):
@@ -192,6 +194,13 @@ def job_settings(live: dict[str, Any], job_name: str) -> tuple[dict[str, Any], d
         for name, value in sorted(defaults.items())
         if name.removeprefix("--") not in RESERVED_ARGS and FIXED_ARGUMENTS.get(name) != value
     }
+    for name, value in arguments.items():
+        if _SECRET_NAME.search(name) or _ACCESS_KEY_ID.search(value):
+            raise PullRefused(
+                f"{job_name}: DefaultArguments --{name} looks like a credential; kit never writes "
+                "one into pyproject.toml (read it at run time from AWS Secrets Manager or a Glue "
+                "connection); nothing was written"
+            )
     notes = [f"{job_name} runs as {live.get('Role')}; kit deploys it with its own scoped role"]
     return settings, arguments, notes
 

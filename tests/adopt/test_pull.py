@@ -147,6 +147,7 @@ def test_pull_never_overwrites_without_force(aws, repo: Path, cli):
         ("glue 4", "it runs Glue 4.0 (kit deploys Glue 5.0)"),
         ("foreign temp dir", "kit cannot express its DefaultArguments --TempDir"),
         ("no metrics", "kit cannot express its DefaultArguments --enable-metrics"),
+        ("secret argument", "DefaultArguments --db_password looks like a credential"),
     ],
 )
 def test_pull_refuses_with_one_line_and_writes_nothing(aws, repo: Path, cli, setup, message):
@@ -169,9 +170,14 @@ def test_pull_refuses_with_one_line_and_writes_nothing(aws, repo: Path, cli, set
         deploy_by_hand(aws, DefaultArguments={"--TempDir": f"s3://{TEMP}/glue-temp/sales/",
                                               "--job-bookmark-option": "job-bookmark-disable",
                                               "--job-language": "python"})
+    elif setup == "secret argument":
+        deploy_by_hand(aws, DefaultArguments={"--TempDir": f"s3://{TEMP}/glue-temp/sales/",
+                                              "--job-language": "python", "--enable-metrics": "true",
+                                              "--db_password": "hunter22"})
     before = tree_digest(repo)
     result = cli("pull", "sales", "--env", "dev")
     assert result.exit_code == 1, result.output
+    assert "hunter22" not in result.output
     assert result.stderr.startswith("kit: error: ") and result.stderr.count("\n") == 1
     assert message in result.stderr
     assert tree_digest(repo) == before
