@@ -155,17 +155,18 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
     from kit.runtime import runner
 
     try:
-        cfg = _config()
+        cfg, projectless = _config(), False
     except NoProject:
-        if not Path(target).is_file():
-            raise
-        cfg = kit_config.for_folder(Path.cwd())  # any Glue script runs without a project
+        if not (Path(target).is_file() or Path(target).suffix == ".py"):
+            raise  # a job name needs a project
+        cfg, projectless = kit_config.for_folder(Path.cwd()), True  # any Glue script runs anywhere
+    plan = runner.plan(target, list(script_args), cfg)
+    if projectless:
         click.echo(
             f"kit: no kit project here; local state (s3:// root, bookmarks) goes to "
             f"{cfg.state_dir} (KIT_S3_ROOT, KIT_BOOKMARK_DIR move it)",
             err=True,
         )
-    plan = runner.plan(target, list(script_args), cfg)
     click.echo(f"running {cfg.relative(plan.script)} on {master}", err=True)
     result = runner.run(plan, cfg, master=master)
     if result.returncode == 0:

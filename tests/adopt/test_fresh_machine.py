@@ -52,3 +52,12 @@ def test_make_demo_installs_only_what_the_demo_needs(tmp_path: Path) -> None:
             capture_output=True, text=True, check=True,
         ).stdout.strip()
         assert found == "None", f"make demo installed {optional}"
+    # the endpoint kernels need the extra: kit says which, and how to get gssapi built
+    kernels = subprocess.run(
+        [str(repo / ".venv" / "bin" / "kit"), "endpoint", "kernels", "--kernels-dir", str(tmp_path / "k")],
+        cwd=repo, env=env, capture_output=True, text=True, check=False,
+    )
+    assert kernels.returncode == 1
+    assert kernels.stderr.startswith("kit: error: sparkmagic is not installed")
+    assert "endpoints" in kernels.stderr and "libkrb5-dev" in kernels.stderr
+    assert kernels.stderr.count("\n") == 1 and not (tmp_path / "k").exists()
