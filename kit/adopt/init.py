@@ -115,15 +115,22 @@ def add_tool_kit(text: str) -> str | None:
     table.comment(TOOL_KIT_COMMENT)
     for key, value in TOOL_KIT_DEFAULTS.items():
         table.add(key, value)
-    if tool is None:
-        tool = tomlkit.table(is_super_table=True)
-        tool.add("kit", table)
-        if text and not text.endswith("\n\n"):
-            doc.add(tomlkit.nl())
-        doc.add("tool", tool)
-    else:
-        tool.add("kit", table)
-    out = tomlkit.dumps(doc)
+    try:
+        if tool is None:
+            tool = tomlkit.table(is_super_table=True)
+            tool.add("kit", table)
+            if text and not text.endswith("\n\n"):
+                doc.add(tomlkit.nl())
+            doc.add("tool", tool)
+        else:
+            tool.add("kit", table)
+        out = tomlkit.dumps(doc)
+        tomlkit.parse(out)  # what is written must read back
+    except (ValueError, TOMLKitError) as exc:
+        raise InitError(
+            f"{PYPROJECT}: cannot add a [tool.kit] table next to its 'tool' ({exc}); "
+            "add [tool.kit] by hand"
+        ) from exc
     return out if out.endswith("\n") else out + "\n"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import tomlkit
 from botocore.exceptions import ClientError
+from tomlkit.exceptions import TOMLKitError
 
 from kit import aws
 from kit.adopt import importer, record
@@ -126,7 +127,12 @@ def pull(
         )
 
     nb, _ = importer.build_notebook(source, job, location)
-    pyproject = _pyproject_text(config, job, env.name, job_table, env_table)
+    try:
+        pyproject = _pyproject_text(config, job, env.name, job_table, env_table)
+    except (ValueError, TOMLKitError) as exc:
+        raise PullRefused(
+            f"{PYPROJECT}: cannot write [tool.kit.job.{job}] into it ({exc}); nothing was written"
+        ) from exc
     # Render the export from the notebook as it will be written, for the pull record.
     made = importer.write_notebook(nb, config, job, force=force)
     written = [made.notebook, made.module]

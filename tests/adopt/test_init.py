@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -95,19 +96,35 @@ def test_init_a_new_folder_and_an_existing_tool_kit(tmp_path: Path, cli):
     assert plan.empty and tmp_path / "fresh" / "pyproject.toml" in plan.kept
 
 
-def test_bad_pyproject_is_one_line_and_nothing_written(repo: Path, cli):
-    (repo / "pyproject.toml").write_text("[project\nname = 'x'\n", encoding="utf-8")
-    before = tree_digest(repo)
-    result = cli("init")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("kit: error: ") and result.stderr.count("\n") == 1
-    assert "not valid TOML" in result.stderr
-    assert tree_digest(repo) == before and not (repo / "jobs").exists()
-
-
 def test_init_refuses_a_file_where_a_folder_goes(repo: Path, cli):
     (repo / "jobs").write_text("not a folder", encoding="utf-8")
     before = tree_digest(repo)
     result = cli("init")
     assert result.exit_code == 1 and "jobs exists and is not a folder" in result.stderr
     assert tree_digest(repo) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[project\nname = 'x'\n", "not valid TOML"),
+        ("tool = { ruff = { line-length = 90 } }\n", "cannot add a [tool.kit] table"),
+    ],
+)
+def test_pyproject_kit_cannot_edit_is_one_line(repo: Path, cli, text: str, message: str):
+    (repo / "pyproject.toml").write_text(text, encoding="utf-8")
+    before = tree_digest(repo)
+    result = cli("init")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("kit: error: ") and message in result.stderr
+    assert tree_digest(repo) == before
+
+
+def test_dotted_tool_keys_are_kept(repo: Path, cli):
+    text = "tool.ruff.line-length = 100  # dotted\n\n[project]\nname = 'x'\n"
+    (repo / "pyproject.toml").write_text(text, encoding="utf-8")
+    assert cli("init").exit_code == 0
+    data = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))
+    assert data["tool"]["ruff"] == {"line-length": 100} and data["project"] == {"name": "x"}
+    assert "kit" in data["tool"]
+    assert "# dotted" in (repo / "pyproject.toml").read_text(encoding="utf-8")
