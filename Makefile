@@ -4,13 +4,16 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# kit alone (what `make demo` needs), then the test extra on top (sparkmagic builds gssapi:
+# Debian's libkrb5-dev, which `make test` installs through system-deps).
 STAMP  := $(VENV)/.kit-installed
+TEST_STAMP := $(VENV)/.kit-test-installed
 # checkov and the AWS CLI pin their own boto3/packaging: they live in a separate venv, and only
 # their two commands are put on PATH for the tests.
 TOOLS  := .tools
 TOOLS_STAMP := $(TOOLS)/.installed
 
-.PHONY: setup tools demo test lint bench system-deps java clean
+.PHONY: setup setup-test tools demo test lint bench system-deps java clean
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
@@ -19,10 +22,16 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kit needs Python >= 3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]' || { echo "installing the test extra failed; sparkmagic builds gssapi, which needs libkrb5-dev: sudo apt-get install -y libkrb5-dev (or make system-deps)" >&2; exit 1; }
+	@touch $(TEST_STAMP)
+
 setup: java $(STAMP)
+
+setup-test: java $(TEST_STAMP)
 
 $(TOOLS_STAMP):
 	$(PYTHON) -m venv $(TOOLS)/venv
@@ -40,15 +49,15 @@ demo: setup
 system-deps:
 	bash .ci/system-deps.sh
 
-test: system-deps setup tools
+test: system-deps setup-test tools
 	$(BIN)/ruff check .
 	$(BIN)/kit check
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(BIN)/pytest
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check .
 
-bench: setup
+bench: setup-test
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -13,7 +13,7 @@ import click
 
 from kit import __version__
 from kit import config as kit_config
-from kit.errors import KitError, StaleExport
+from kit.errors import KitError, NoProject, StaleExport
 
 # jsonschema (pulled in by nbformat) loads rfc3987_syntax, which compiles a grammar for 0.7 s on
 # every start; nbformat never validates IRI formats, so the CLI process goes without it.
@@ -167,8 +167,19 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
     """
     from kit.runtime import runner
 
-    cfg = _config()
+    try:
+        cfg, projectless = _config(), False
+    except NoProject:
+        if not (Path(target).is_file() or Path(target).suffix == ".py"):
+            raise  # a job name needs a project
+        cfg, projectless = kit_config.for_folder(Path.cwd()), True  # any Glue script runs anywhere
     plan = runner.plan(target, list(script_args), cfg)
+    if projectless:
+        click.echo(
+            f"kit: no kit project here; local state (s3:// root, bookmarks) goes to "
+            f"{cfg.state_dir} (KIT_S3_ROOT, KIT_BOOKMARK_DIR move it)",
+            err=True,
+        )
     click.echo(f"running {cfg.relative(plan.script)} on {master}", err=True)
     result = runner.run(plan, cfg, master=master)
     if result.returncode == 0:
@@ -180,12 +191,13 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
 
 def _register_capabilities() -> None:
     """Commands that live with their capability (one module each), added to the top level."""
+    from kit.adopt.commands import COMMANDS as adopt_commands
     from kit.endpoints.commands import endpoint
     from kit.infra.commands import COMMANDS as infra_commands
     from kit.runtime.commands import bookmark
     from kit.runtime.kernel_commands import kernel, lab
 
-    for command in (bookmark, kernel, lab, endpoint, *infra_commands):
+    for command in (bookmark, kernel, lab, endpoint, *infra_commands, *adopt_commands):
         main.add_command(command)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.errors import ConfigError
+from kit.errors import ConfigError, NoProject
 
 PYPROJECT = "pyproject.toml"
 _KNOWN_KEYS = {"notebooks", "jobs", "build", "data", "state", "environments", "job"}
@@ -78,9 +78,9 @@ def find_root(start: Path | None = None) -> Path:
             fallback = fallback or folder
     if fallback is not None:
         return fallback
-    raise ConfigError(
+    raise NoProject(
         "no kit project found here or above; run kit from your project folder "
-        "(one with pyproject.toml) or run `kit init`"
+        "(one with pyproject.toml) or run `kit init` to make this folder one"
     )
 
 
@@ -125,4 +125,21 @@ def load(root: Path | None = None) -> ProjectConfig:
         job_settings=jobs,
         environments=envs,
         raw=table,
+    )
+
+
+def for_folder(folder: Path) -> ProjectConfig:
+    """kit's default layout rooted at ``folder``, for running a Glue script outside any project.
+
+    Nothing is read or written here: local state (the s3:// object root, bookmarks) goes to
+    ``folder/.kit`` unless ``KIT_S3_ROOT`` / ``KIT_BOOKMARK_DIR`` say otherwise.
+    """
+    root = Path(folder).resolve()
+    return ProjectConfig(
+        root=root,
+        notebooks_dir=root / "notebooks",
+        jobs_dir=root / "jobs",
+        build_dir=root / "build",
+        data_dir=root / "data",
+        state_dir=root / ".kit",
     )

@@ -13,6 +13,10 @@ class ConfigError(KitError):
     """The project configuration (pyproject.toml [tool.kit]) is missing or invalid."""
 
 
+class NoProject(ConfigError):
+    """No kit project here or above (``kit run SCRIPT.py`` still works: see ``config.for_folder``)."""
+
+
 class NotebookError(KitError):
     """A notebook or its paired job module cannot be read."""
 

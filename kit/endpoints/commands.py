@@ -8,6 +8,7 @@ import click
 
 from kit import config as kit_config
 from kit.endpoints.tunnel import DEV_ENDPOINT_LIVY_HOST, LIVY_PORT
+from kit.errors import KitError
 
 
 @click.group()
@@ -140,7 +141,15 @@ def local(port: int, master: str, configure: bool, token: str | None, no_token: 
               help="Where to install (default: this environment's share/jupyter/kernels).")
 def kernels(kernels_dir: Path | None) -> None:
     """Install sparkmagic's PySpark/Spark kernels for this Python, reading kit's config."""
+    import importlib.util
+
     from kit.endpoints import sparkmagic_conf
+
+    if importlib.util.find_spec("sparkmagic") is None:
+        raise KitError(
+            "sparkmagic is not installed: it comes with kit's endpoints extra "
+            "(pip install -e '.[endpoints]', after: sudo apt-get install -y libkrb5-dev)"
+        )
 
     cfg = kit_config.load()
     folder = kernels_dir or sparkmagic_conf.default_kernels_dir()

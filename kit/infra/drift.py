@@ -95,6 +95,11 @@ def diff_job(
             tofile=f"{location} (deployed)",
         )
     )
+    if script_diff:
+        from kit.adopt.record import is_pulled_original
+
+        if is_pulled_original(config, rendered.job, env.name, body, local_script):
+            script_diff = ""  # still the script `kit pull` adopted, and the notebook is unchanged
     scripts_bucket, temp_bucket = buckets(env, target)
     prepared = Prepared(
         job=rendered.job,

@@ -1,0 +1,1 @@
+"""Adopting kit on existing Glue work: ``kit init``, ``kit import``, ``kit pull``."""
