@@ -32,6 +32,7 @@ class RunPlan:
     argv: list[str]
     job: str | None = None
     outputs: list[Path] = field(default_factory=list)
+    glue_version: str | None = None  # the runtime to start (None: kit's default, Glue 5.0)
 
 
 @dataclass
@@ -75,7 +76,8 @@ def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) 
     """Run the planned script in a child process; returns its exit status and what it wrote."""
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
-    env = layer_env(config.root, master, options.spark_conf, extra_paths=options.python_path)
+    env = layer_env(config.root, master, options.spark_conf, run_plan.glue_version,
+                    extra_paths=options.python_path)
     started = time.perf_counter()
     proc = subprocess.run(
         python_argv(run_plan.script, run_plan.argv), cwd=config.root, env=env, check=False

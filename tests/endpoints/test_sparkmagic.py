@@ -26,7 +26,7 @@ def test_example_notebook_runs_unchanged_through_sparkmagic(livy, kernel_env, wo
     cells = len(nb.cells)
     # a probe after the notebook's own cells: what the bootstrap decided on this endpoint
     nb.cells.append(nbformat.v4.new_code_cell(
-        "print(RUN_MODE, type(glue_context).__module__, os.getcwd())"))
+        "import os\nprint(RUN_MODE, type(glue_context).__module__, os.getcwd())"))
     run_notebook(nb, kernel_env, workdir / "notebooks")
     probe = "".join(o["text"] for o in nb.cells[cells].outputs
                     if o["output_type"] == "stream").split()
