@@ -1,13 +1,18 @@
-"""``kit check``: the pre-commit checks without git hooks (pairs in sync, no outputs, fresh exports)."""
+"""``kit check``: project hygiene, the pre-commit checks without git hooks.
+
+Pairs in sync (and no pair edited on both sides since the last sync), no outputs in notebooks,
+export refusal rules pass (tags, credentials, ...) and build folders fresh. Findings are
+differences, not failures: ``kit check`` exits 3 when it has any (docs/cli.md).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from kit.config import ProjectConfig
-from kit.errors import KitError
+from kit.errors import KitError, PairingError, SyncConflict
 from kit.notebooks import export as exporter
-from kit.notebooks.pairing import all_status
+from kit.notebooks.pairing import all_status, changed_twin, inside_project
 from kit.notebooks.reader import read_notebook
 
 
@@ -25,6 +30,19 @@ def run_checks(config: ProjectConfig) -> list[Finding]:
     findings: list[Finding] = []
     for pair in all_status(config):
         rel_nb, rel_mod = config.relative(pair.notebook), config.relative(pair.module)
+        try:
+            for twin in (pair.notebook, pair.module):
+                if twin.exists():
+                    inside_project(twin, config)
+        except PairingError as exc:
+            findings.append(Finding(pair.name, str(exc)))
+            continue
+        if pair.state == "out of sync":
+            try:
+                changed_twin(pair.name, config)
+            except SyncConflict as exc:
+                findings.append(Finding(pair.name, str(exc)))
+                continue
         if not pair.ok:
             fix = {
                 "out of sync": f"run `kit sync {rel_nb}`",

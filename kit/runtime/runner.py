@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kit.config import ProjectConfig
 from kit.errors import RunError
-from kit.runtime import glueargs
+from kit.runtime import glueargs, preflight
 from kit.runtime.spark import DEFAULT_MASTER, require_java, spark_env
 
 LAYER_DIR = Path(__file__).resolve().parent / "glue_layer"
@@ -75,6 +75,7 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
 
 def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) -> RunResult:
     """Run the planned script in a child process; returns its exit status and what it wrote."""
+    preflight.check_plan(run_plan.script, run_plan.argv, run_plan.job, config, master)
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
     env = spark_env(master, options.spark_conf)
