@@ -128,11 +128,13 @@ def main() -> None:
 @click.argument("name")
 def new(name: str) -> None:
     """Create notebooks/NAME.ipynb and its paired jobs/NAME.py from the job template."""
+    from kit.notebooks import pairing
     from kit.notebooks.template import create
 
     validate_job_name(name)
     cfg = _config()
     made = create(name, cfg)
+    pairing.record_in_sync(name, cfg)
     click.echo(f"created {cfg.relative(made.notebook)}")
     click.echo(f"created {cfg.relative(made.module)}  (paired with jupytext, percent format)")
     if made.sample:

@@ -112,6 +112,14 @@ def inside_project(path: Path, config: ProjectConfig) -> None:
         ) from None
 
 
+def record_in_sync(name: str, config: ProjectConfig) -> None:
+    """Record a pair that is in sync now (after ``kit new``), so later edits are traced to a twin."""
+    notebook, module = config.notebook_path(name), config.job_module_path(name)
+    nb_hash, py_hash = inputs_hash(read_notebook(notebook)), inputs_hash(read_notebook(module))
+    if nb_hash == py_hash:
+        record_sync(name, nb_hash, py_hash, config)
+
+
 def changed_twin(name: str, config: ProjectConfig) -> Keep | None:
     """Which twin holds edits the other lacks: None when in sync or a twin is missing.
 
@@ -125,9 +133,6 @@ def changed_twin(name: str, config: ProjectConfig) -> Keep | None:
         inside_project(twin, config)
     nb_hash, py_hash = inputs_hash(read_notebook(notebook)), inputs_hash(read_notebook(module))
     if nb_hash == py_hash:
-        record = last_sync(name, config)
-        if record != {"notebook": nb_hash, "py": py_hash}:
-            record_sync(name, nb_hash, py_hash, config)
         return None
     record = last_sync(name, config)
     if record is None:
