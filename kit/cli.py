@@ -242,12 +242,7 @@ def sync(paths: tuple[Path, ...], keep: str | None) -> None:
     if keep and len(targets) != 1:
         raise click.UsageError("--keep applies to one pair; name one notebook or job module")
     for path in targets:  # refuse before the first write: names, twins inside, no conflict
-        validate_job_name(path.stem)
-        for twin in pairing.twins(path, cfg):
-            if twin.exists() or twin.is_symlink():
-                pairing.inside_project(twin, cfg)
-        if not keep:
-            pairing.changed_twin(path.stem, cfg)
+        pairing.check_sync(path, cfg, keep)  # type: ignore[arg-type]
     for path in targets:
         written = pairing.sync(path, cfg, keep=keep)  # type: ignore[arg-type]
         if written:
@@ -259,9 +254,9 @@ def sync(paths: tuple[Path, ...], keep: str | None) -> None:
 @main.command()
 def check() -> None:
     """Project hygiene without git: pairs in sync, no outputs, exports fresh (exit 3 if not)."""
-    from kit.hygiene import run_checks
+    from kit.hygiene import findings as hygiene_findings
 
-    findings = run_checks(_config())
+    findings = hygiene_findings(_config())
     for finding in findings:
         click.echo(f"- {finding}", err=True)
     if findings:

@@ -25,9 +25,9 @@ class Finding:
         return f"{self.job}: {self.message}"
 
 
-def run_checks(config: ProjectConfig) -> list[Finding]:
-    """Every hygiene problem in the project; empty when all is well."""
-    findings: list[Finding] = []
+def findings(config: ProjectConfig) -> list[Finding]:
+    """Every hygiene finding in the project; empty when all is well."""
+    found: list[Finding] = []
     for pair in all_status(config):
         rel_nb, rel_mod = config.relative(pair.notebook), config.relative(pair.module)
         try:
@@ -35,13 +35,13 @@ def run_checks(config: ProjectConfig) -> list[Finding]:
                 if twin.exists():
                     inside_project(twin, config)
         except PairingError as exc:
-            findings.append(Finding(pair.name, str(exc)))
+            found.append(Finding(pair.name, str(exc)))
             continue
         if pair.state == "out of sync":
             try:
                 changed_twin(pair.name, config)
             except SyncConflict as exc:
-                findings.append(Finding(pair.name, str(exc)))
+                found.append(Finding(pair.name, str(exc)))
                 continue
         if not pair.ok:
             fix = {
@@ -49,7 +49,7 @@ def run_checks(config: ProjectConfig) -> list[Finding]:
                 "missing module": f"run `kit sync {rel_nb}` to create {rel_mod}",
                 "missing notebook": f"run `kit sync {rel_mod}` to create {rel_nb}",
             }[pair.state]
-            findings.append(Finding(pair.name, f"notebook and job module {pair.state}; {fix}"))
+            found.append(Finding(pair.name, f"notebook and job module {pair.state}; {fix}"))
         if pair.notebook.is_file():
             nb = read_notebook(pair.notebook)
             with_outputs = [
@@ -58,7 +58,7 @@ def run_checks(config: ProjectConfig) -> list[Finding]:
                 if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count"))
             ]
             if with_outputs:
-                findings.append(
+                found.append(
                     Finding(
                         pair.name,
                         f"{rel_nb} has outputs in cell(s) {', '.join(map(str, with_outputs))}; "
@@ -69,5 +69,5 @@ def run_checks(config: ProjectConfig) -> list[Finding]:
             try:
                 exporter.check(pair.notebook, config)
             except KitError as exc:
-                findings.append(Finding(pair.name, str(exc)))
-    return findings
+                found.append(Finding(pair.name, str(exc)))
+    return found

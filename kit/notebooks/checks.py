@@ -1,4 +1,7 @@
-"""Reasons to refuse an export, one rule per function, all found through ``RULES``.
+"""Export refusal rules: reasons to refuse an export, one rule per function, all in ``RULES``.
+
+(Distinct from ``kit check``, project hygiene in ``kit.hygiene``, and from staleness, whether
+``build/`` matches what export would write, in ``kit.notebooks.export``.)
 
 Each rule takes the notebook and returns a list of problems (empty when the rule passes). The
 message of a problem names the notebook cell so the user knows where to look.
@@ -183,7 +186,7 @@ RULES: list[Rule] = [
 ]
 
 
-def check_notebook(nb: NotebookNode, allowed_tags: frozenset[str] = frozenset()) -> list[Problem]:
+def refusals(nb: NotebookNode, allowed_tags: frozenset[str] = frozenset()) -> list[Problem]:
     """Every reason to refuse the export that any rule finds, in rule order.
 
     ``allowed_tags`` is the project's allow-list of tags besides job/dev (``[tool.kit] tags``).

@@ -16,7 +16,7 @@ from kit.config import ProjectConfig
 from kit.errors import ExportRefused, NotebookError, StaleExport
 from kit.fsutil import write_atomic
 from kit.infra.stack import STACK_MARKER, render_job_stack
-from kit.notebooks.checks import check_notebook
+from kit.notebooks.checks import refusals
 from kit.notebooks.exporter import GENERATED_MARKER, GlueScriptExporter
 from kit.notebooks.jobargs import declared_job_args
 from kit.notebooks.reader import read_notebook
@@ -67,7 +67,7 @@ def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     # Either twin of a pair exports byte-identically: the header always names the notebook.
     twin = config.notebook_path(job)
     label = config.relative(twin if source in (twin, config.job_module_path(job)) else source)
-    problems = check_notebook(nb, allowed_tags(config.raw))
+    problems = refusals(nb, allowed_tags(config.raw))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ExportRefused(f"{label}: {problems[0]}{more}; nothing was written")

@@ -19,6 +19,7 @@ from nbformat import NotebookNode
 from kit.config import ProjectConfig
 from kit.errors import NotebookError, PairingError, SyncConflict
 from kit.fsutil import check_writable, write_atomic
+from kit.names import validate_job_name
 from kit.notebooks.reader import read_notebook
 from kit.notebooks.tags import cell_tags
 
@@ -148,28 +149,44 @@ def changed_twin(name: str, config: ProjectConfig) -> Keep | None:
     return "py" if py_changed else "notebook"
 
 
+def check_sync(path: Path, config: ProjectConfig, keep: Keep | None = None) -> Keep | None:
+    """Everything ``sync`` checks before it writes; returns the twin whose cells will win.
+
+    ``kit sync`` runs it for every target first, so one bad pair stops the command before any
+    pair is written.
+    """
+    notebook, module = twins(path, config)
+    source = Path(os.path.abspath(path))
+    if source.suffix not in (".ipynb", ".py"):
+        raise NotebookError(
+            f"{config.relative(source)}: expected a .ipynb notebook or its paired .py job module"
+        )
+    validate_job_name(source.stem)
+    if source not in (notebook, module):
+        raise PairingError(
+            f"{config.relative(source)} is not a twin of a pair; pairs are "
+            f"{config.relative(notebook)} and {config.relative(module)}"
+        )
+    if not source.is_file():
+        raise NotebookError(f"{config.relative(source)}: no such file")
+    for twin in (notebook, module):
+        if twin.exists() or twin.is_symlink():
+            inside_project(twin, config)
+            read_notebook(twin)  # one-line error for a malformed twin before jupytext touches anything
+    check_writable(record_path(notebook.stem, config))
+    return keep or changed_twin(notebook.stem, config)
+
+
 def sync(path: Path, config: ProjectConfig, keep: Keep | None = None) -> list[Path]:
     """Bring the pair of ``path`` in sync with jupytext; return paths written.
 
     The twin edited since the last sync wins; ``SyncConflict`` (nothing written) when both were,
     unless ``keep`` names the twin to keep. The twins' hashes are recorded after each sync.
     """
+    winner = check_sync(path, config, keep)
     notebook, module = twins(path, config)
     source = Path(os.path.abspath(path))
-    if not source.is_file():
-        raise NotebookError(f"{config.relative(source)}: no such file")
-    if source not in (notebook, module):
-        raise PairingError(
-            f"{config.relative(source)} is not a twin of a pair; pairs are "
-            f"{config.relative(notebook)} and {config.relative(module)}"
-        )
-    for twin in (notebook, module):
-        if twin.exists() or twin.is_symlink():
-            inside_project(twin, config)
-            read_notebook(twin)  # one-line error for a malformed twin before jupytext touches anything
     name = notebook.stem
-    check_writable(record_path(name, config))
-    winner = keep or changed_twin(name, config)
     if winner and notebook.is_file() and module.is_file():
         _make_newest(notebook if winner == "notebook" else module, module if winner == "notebook" else notebook)
     before = {p: _stamp(p) for p in (notebook, module)}
