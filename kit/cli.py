@@ -23,6 +23,7 @@ from kit.errors import (
     KitError,
     StaleExport,
 )
+from kit.fsutil import check_writable
 from kit.names import validate_job_name
 
 # jsonschema (pulled in by nbformat) loads rfc3987_syntax, which compiles a grammar for 0.7 s on
@@ -205,11 +206,11 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
                 f"{stale} export(s) stale; run `kit export --all` and commit the build folder"
             )
         return
-    if len(sources) > 1:
-        for source in sources:  # check them all before the first write
-            exporter.render(source, cfg)
-    for source in sources:
-        result = exporter.export(source, cfg, force=force)
+    rendered = [exporter.render(source, cfg) for source in sources]  # all refusals first
+    for path in (p for r in rendered for p in r.files):
+        check_writable(path)
+    for source, ready in zip(sources, rendered, strict=True):
+        result = exporter.export(source, cfg, force=force, rendered=ready)
         for path in result.written:
             click.echo(f"wrote {cfg.relative(path)}")
         for path in result.unchanged:

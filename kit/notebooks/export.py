@@ -87,9 +87,13 @@ def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     )
 
 
-def export(target: str | Path, config: ProjectConfig, *, force: bool = False) -> ExportResult:
-    """Render and write the build files; files already up to date are left untouched."""
-    result = render(target, config)
+def export(
+    target: str | Path, config: ProjectConfig, *, force: bool = False,
+    rendered: ExportResult | None = None,
+) -> ExportResult:
+    """Render (unless ``rendered`` already is) and write the build files; files already up to
+    date are left untouched."""
+    result = rendered or render(target, config)
     for path, content in result.files.items():
         if path.exists():
             current = path.read_text(encoding="utf-8", errors="replace")
