@@ -89,3 +89,43 @@ class CatalogError(KitError):
 
 class KernelError(KitError):
     """The local Glue Jupyter kernel cannot be installed, removed or started."""
+
+
+class EndpointError(KitError):
+    """A dev endpoint, tunnel or Livy server is unusable; the message says how to fix it."""
+
+
+class SettingsError(ConfigError):
+    """A job or environment setting is invalid."""
+
+
+class NotBootstrapped(KitError):
+    """The environment has no scripts/temp bucket yet."""
+
+
+class OutdatedTemplate(KitError):
+    """The project's infra/etl-template.yml lacks parameters the job stacks pass."""
+
+
+class UploadFailed(KitError):
+    """An artefact could not be uploaded to S3."""
+
+
+class DeployFailed(KitError):
+    """CloudFormation refused or rolled back a deployment."""
+
+
+class ValidationFailed(KitError):
+    """A template or a setting failed validation."""
+
+
+class DriftFound(DifferencesFound):
+    """The deployed job differs from the local export (`kit diff`, exit 3)."""
+
+
+class NotDeployed(KitError):
+    """The job has no deployment in the environment."""
+
+
+class ItestFailed(KitError):
+    """The integration test failed: a run that did not succeed, or failing checks."""

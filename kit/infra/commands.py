@@ -132,7 +132,8 @@ def deploy(
 @click.argument("job")
 @target_options
 def diff(job: str, env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
-    """Compare the deployed job (live script and DefaultArguments) with the local export."""
+    """Compare the deployed job (live script and DefaultArguments) with the local export (exit 3
+    when they differ)."""
     from kit.infra.drift import DriftFound, diff_job
 
     cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
