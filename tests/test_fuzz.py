@@ -35,6 +35,7 @@ FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=EXAMPLES <= 25,  # the normal suite is reproducible; long runs explore
+    database=None,  # no .hypothesis/ folder in the repository
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                            HealthCheck.data_too_large],
 )
@@ -185,6 +186,34 @@ def test_malformed_notebooks(base: Path, content: str | bytes, how: str):
                        else {EXIT_USER_ERROR})
     finally:
         path.unlink()
+        shutil.rmtree(base / STATE, ignore_errors=True)
+
+
+malformed_module = st.one_of(
+    bad_tags.filter(lambda t: not (isinstance(t, list) and all(isinstance(x, str) for x in t)))
+    .map(lambda t: f"# %% tags={json.dumps(t)}\nprint('write step')\n"),
+    st.binary(max_size=32).map(lambda b: b"# %%\nx = '\xff" + b + b"'\n"),  # not UTF-8
+)
+
+
+@FUZZ
+@given(content=malformed_module, how=st.sampled_from(["notebook", "module", "all"]))
+def test_pairs_with_a_malformed_twin(base: Path, content: str | bytes, how: str):
+    """A good notebook whose job module is malformed: sync refuses and touches neither twin."""
+    ipynb = base / "notebooks" / f"{NAME}.ipynb"
+    module = base / "jobs" / f"{NAME}.py"
+    ipynb.write_text(_nb_json(["job"]), encoding="utf-8")
+    if isinstance(content, bytes):
+        module.write_bytes(content)
+    else:
+        module.write_text(content, encoding="utf-8")
+    args = {"notebook": ["sync", f"notebooks/{NAME}.ipynb"], "module": ["sync", f"jobs/{NAME}.py"],
+            "all": ["sync"]}[how]
+    try:
+        assert_refused(base, args, {EXIT_USER_ERROR})
+    finally:
+        ipynb.unlink()
+        module.unlink()
         shutil.rmtree(base / STATE, ignore_errors=True)
 
 
