@@ -25,6 +25,8 @@ DEFAULT_MASTER_WAIT = 5.0
 _LOCAL = re.compile(r"local(\[(\*|[1-9]\d*)(,\s*[1-9]\d*)?\])?")
 _LOCAL_CLUSTER = re.compile(r"local-cluster\[[1-9]\d*,\s*[1-9]\d*,\s*[1-9]\d*\]")
 _HOST_PORT = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})")
+_OUTPUT_WORDS = {"output", "out", "target", "dest", "destination", "sink", "temp", "tmp",
+                 "staging", "checkpoint", "result", "results", "export"}
 _LOOKS_LIKE_PATH = re.compile(r"[/\\]|\.(csv|json|jsonl|parquet|orc|avro|txt|xml|gz|zip)$", re.I)
 
 
@@ -131,15 +133,29 @@ def effective(argv: list[str], name: str, default: str) -> str:
     return values[-1] if values else default
 
 
-def check_inputs(argv: list[str], declared: dict[str, str], root: Path) -> None:
-    """Local input files a job's declared defaults name must exist before Spark tries to read them."""
+def is_sample_input(name: str, default: str, config: ProjectConfig) -> bool:
+    """True for a declared argument whose default names a local input in the project's sample
+    data folder (``data/``), and whose name does not say it is written to."""
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+    if words & _OUTPUT_WORDS or "://" in default or not _LOOKS_LIKE_PATH.search(default):
+        return False
+    local = Path(default) if Path(default).is_absolute() else config.root / default
+    try:
+        local.resolve().relative_to(config.data_dir)
+    except ValueError:
+        return False
+    return True
+
+
+def check_inputs(argv: list[str], declared: dict[str, str], config: ProjectConfig) -> None:
+    """The sample inputs a job's declared defaults name must exist before Spark tries to read them."""
     for name, default in declared.items():
-        if "output" in name.lower() or "://" in default or not _LOOKS_LIKE_PATH.search(default):
+        if not is_sample_input(name, default, config):
             continue
         value = effective(argv, name, default)
         if "://" in value:
             continue
-        local = Path(value) if Path(value).is_absolute() else root / value
+        local = Path(value) if Path(value).is_absolute() else config.root / value
         if not local.exists():
             raise PreflightError(
                 f"input --{name} {value} not found (looked at {local}); restore the sample data "
@@ -163,7 +179,7 @@ def check_job(job: str, argv: list[str], declared: dict[str, str], config: Proje
     """Every check that needs the job's declared arguments, before anything is written or started."""
     check_arguments(argv, declared)
     glueargs.parse(argv, config.root)
-    check_inputs(argv, declared, config.root)
+    check_inputs(argv, declared, config)
     check_bookmark(argv, effective(argv, "JOB_NAME", job), config)
 
 

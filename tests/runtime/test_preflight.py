@@ -95,3 +95,13 @@ def test_declared_arguments_come_from_the_exported_script(project: Path):
     script = project / "build" / EXAMPLE / f"{EXAMPLE}.py"
     declared = preflight.script_job_args(script)
     assert "output_path" in declared and "min_age" in declared
+
+
+def test_only_sample_inputs_are_checked(project: Path):
+    cfg = kit_config.load(project)
+    assert preflight.is_sample_input("orders_path", "data/orders_by_month/orders.csv", cfg)
+    assert not preflight.is_sample_input("target_path", "data/new/out.csv", cfg)
+    assert not preflight.is_sample_input("lookup_path", "elsewhere/x.csv", cfg)
+    assert not preflight.is_sample_input("source_path", "s3://bucket/x.csv", cfg)
+    # outputs and paths outside data/ may not exist yet: no error
+    preflight.check_job(EXAMPLE, [], {"result_path": "data/none/x.csv", "lookup": "x/y.csv"}, cfg)
