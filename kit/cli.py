@@ -7,7 +7,6 @@ only here (docs/cli.md): 1 user error, 2 usage error, 3 differences found.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -145,34 +144,6 @@ def new(name: str) -> None:
     click.echo(f"next: open the notebook in JupyterLab, or `kit run {name}`")
 
 
-def export_source(target: str, cfg: kit_config.ProjectConfig) -> str:
-    """The file ``kit export``/``kit run`` should read for ``target``, checked first.
-
-    The job name must follow kit's name rule; for a pair, the twin edited since the last sync is
-    read (both export byte-identically), and ``SyncConflict`` stops everything when both were.
-    """
-    from kit.notebooks import pairing
-
-    path = Path(target)
-    is_file = path.suffix in {".ipynb", ".py"}
-    validate_job_name(path.stem if is_file else target)
-    name = path.stem if is_file else target
-    pair = {cfg.notebook_path(name), cfg.job_module_path(name)}
-    if is_file and Path(os.path.abspath(target)) not in pair:
-        if path.is_file():
-            pairing.inside_project(path, cfg)
-        return target  # a notebook outside the project's pairs is read as it is
-    for twin in pair:
-        if twin.is_file() or twin.is_symlink():
-            pairing.inside_project(twin, cfg)
-    winner = pairing.changed_twin(name, cfg)
-    if winner == "py":
-        return str(cfg.job_module_path(name))
-    if winner == "notebook" or (is_file and not path.is_file()):
-        return str(cfg.notebook_path(name))
-    return target
-
-
 @main.command()
 @click.argument("targets", nargs=-1)
 @click.option("--all", "all_jobs", is_flag=True, help="Export every notebook in the project.")
@@ -186,12 +157,13 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
     beside it as build/NAME/stack.yml. Dev cells, untagged cells and magics are dropped.
     """
     from kit.notebooks import export as exporter
+    from kit.notebooks import pairing
 
     cfg = _config()
     names = list(targets) or (cfg.job_names() if all_jobs or check else [])
     if not names:
         raise click.UsageError("nothing to export; give a notebook path or job name, or use --all")
-    sources = [export_source(target, cfg) for target in names]
+    sources = [pairing.source_to_read(target, cfg) for target in names]
     if check:
         stale = 0
         for target, source in zip(names, sources, strict=True):
@@ -284,8 +256,9 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
     preflight.check_master(master)
     if preflight.is_job_target(target, cfg):
         from kit.notebooks import export as exporter
+        from kit.notebooks import pairing
 
-        target = export_source(target, cfg)
+        target = pairing.source_to_read(target, cfg)
         rendered = exporter.render(target, cfg)  # nothing is written before the checks pass
         preflight.check_job(rendered.job, argv, rendered.job_args, cfg)
     plan = runner.plan(target, argv, cfg)

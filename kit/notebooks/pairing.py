@@ -149,6 +149,33 @@ def changed_twin(name: str, config: ProjectConfig) -> Keep | None:
     return "py" if py_changed else "notebook"
 
 
+def source_to_read(target: str, config: ProjectConfig) -> str:
+    """The file ``kit export`` / ``kit run`` should read for ``target`` (a job name or a twin).
+
+    The job name must follow kit's name rule and twins must be inside the project; for a pair,
+    the twin edited since the last sync is read (both export byte-identically), and
+    ``SyncConflict`` stops the command when both were. Other notebook paths are read as given.
+    """
+    path = Path(target)
+    is_file = path.suffix in (".ipynb", ".py")
+    name = path.stem if is_file else target
+    validate_job_name(name)
+    pair = (config.notebook_path(name), config.job_module_path(name))
+    if is_file and Path(os.path.abspath(target)) not in pair:
+        if path.is_file():
+            inside_project(path, config)
+        return target
+    for twin in pair:
+        if twin.is_file() or twin.is_symlink():
+            inside_project(twin, config)
+    winner = changed_twin(name, config)
+    if winner == "py":
+        return str(config.job_module_path(name))
+    if winner == "notebook":
+        return str(config.notebook_path(name))
+    return target
+
+
 def check_sync(path: Path, config: ProjectConfig, keep: Keep | None = None) -> Keep | None:
     """Everything ``sync`` checks before it writes; returns the twin whose cells will win.
 
