@@ -116,18 +116,22 @@ def check_writable(path: Path) -> None:
 
 
 def write_all_or_nothing(files: dict[Path, str | bytes]) -> None:
-    """Write every file atomically; when one write fails, remove the ones this call created."""
-    created: list[Path] = []
+    """Write every file atomically; when one write fails, put back what this call changed
+    (files it created are removed, files it replaced get their old bytes back)."""
+    done: list[tuple[Path, bytes | None]] = []
     try:
         for path, data in files.items():
-            existed = Path(path).exists()
+            path = Path(path)
+            old = path.read_bytes() if path.is_file() else None
             write_atomic(path, data)
-            if not existed:
-                created.append(Path(path))
+            done.append((path, old))
     except BaseException:
-        for path in created:
+        for path, old in reversed(done):
             try:
-                path.unlink()
+                if old is None:
+                    path.unlink()
+                else:
+                    write_atomic(path, old)
             except OSError:
                 pass
         raise
