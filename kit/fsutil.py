@@ -63,14 +63,14 @@ def write_atomic(path: Path, data: str | bytes, *, durable: bool = True) -> None
     ensure_dir(path.parent)
     if path.is_dir():
         raise WriteRefused(f"cannot write {_shown(path)}: it is a folder")
-    mode = "wb" if isinstance(data, bytes) else "w"
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise refusal(path, exc) from exc
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""})) as fh:
-            fh.write(data)
+        with os.fdopen(fd, "wb") as fh:
+            # text as UTF-8 with its newlines untouched (as open(newline="") would write it)
+            fh.write(data if isinstance(data, bytes) else data.encode("utf-8"))
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

@@ -127,7 +127,9 @@ class JobBookmark:
         """Make this run's reads durable (enable only; pause and disable never write state)."""
         if self.option != ENABLE:
             return
-        state = {"job": self.job_name, "run": int(self.committed.get("run", 0)) + 1, "contexts": {}}
+        state: dict[str, Any] = {
+            "job": self.job_name, "run": int(self.committed.get("run", 0)) + 1, "contexts": {}
+        }
         state["contexts"] = {k: dict(v) for k, v in self.committed.get("contexts", {}).items()}
         for ctx, files in self.pending.items():
             merged = dict(state["contexts"].get(ctx, {}).get("files", {}))

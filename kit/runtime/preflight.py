@@ -97,12 +97,15 @@ def script_job_args(script: Path) -> dict[str, str]:
     except (OSError, SyntaxError, ValueError):
         return {}
     for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else (
-            node.target if isinstance(node, ast.AnnAssign) else None
-        )
-        if isinstance(target, ast.Name) and target.id == "JOB_ARGS" and node.value is not None:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, expr = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, expr = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name) and target.id == "JOB_ARGS":
             try:
-                value = ast.literal_eval(node.value)
+                value = ast.literal_eval(expr)
             except ValueError:
                 return {}
             if isinstance(value, dict):
