@@ -16,6 +16,7 @@ from kit.config import ProjectConfig
 from kit.errors import ExportRefused, NotebookError, StaleExport
 from kit.fsutil import write_atomic
 from kit.infra.stack import STACK_MARKER, render_job_stack
+from kit.names import validate_job_name
 from kit.notebooks.checks import refusals
 from kit.notebooks.exporter import GENERATED_MARKER, GlueScriptExporter
 from kit.notebooks.jobargs import declared_job_args
@@ -63,6 +64,7 @@ def script_path(config: ProjectConfig, job: str) -> Path:
 def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     """Everything export would write for ``target``, in memory; raises ``ExportRefused``."""
     job, source = resolve_source(target, config)
+    validate_job_name(job)  # one name rule wherever a build is made (export, run, deploy, ...)
     nb = read_notebook(source)
     # Either twin of a pair exports byte-identically: the header always names the notebook.
     twin = config.notebook_path(job)
