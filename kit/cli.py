@@ -1,19 +1,30 @@
 """The ``kit`` command line: a thin layer over kit's library API.
 
-User errors (``kit.errors.KitError``) become one line on stderr and a non-zero exit here, and
-only here.
+This is kit's one error boundary: user errors (``kit.errors.KitError``), refused writes and
+usage errors become one ``kit: error: ...`` line on stderr and a documented exit code here, and
+only here (docs/cli.md): 1 user error, 2 usage error, 3 differences found.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kit import __version__
 from kit import config as kit_config
-from kit.errors import KitError, NoProject, StaleExport
+from kit.errors import (
+    EXIT_USAGE,
+    EXIT_USER_ERROR,
+    CheckFailed,
+    KitError,
+    NoProject,
+    StaleExport,
+)
+from kit.fsutil import check_writable
+from kit.names import validate_job_name
 
 # jsonschema (pulled in by nbformat) loads rfc3987_syntax, which compiles a grammar for 0.7 s on
 # every start; nbformat never validates IRI formats, so the CLI process goes without it.
@@ -21,18 +32,83 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 class KitGroup(click.Group):
-    """Turns ``KitError`` into ``kit: error: ...`` and its exit code, with no traceback."""
+    """The error boundary: every failure a user can cause ends as one line and an exit code."""
 
-    def invoke(self, ctx: click.Context):
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            value = super().main(args, "kit", complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+            code = EXIT_USAGE
+        except click.UsageError as exc:
+            code = _fail(usage_line(exc), EXIT_USAGE)
+        except click.ClickException as exc:  # click.FileError and friends: bad input files
+            code = _fail(exc.format_message(), EXIT_USER_ERROR)
+        except click.Abort:
+            code = _fail("aborted", EXIT_USER_ERROR)
         except KitError as exc:
-            click.echo(f"kit: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            code = _fail(str(exc), exc.exit_code)
+        except UnicodeDecodeError as exc:  # only reading settings decodes without a named path
+            code = _fail(_undecodable(exc), EXIT_USER_ERROR)
+        except OSError as exc:  # a read or write the system refused, outside kit's own checks
+            code = _fail(_os_error_line(exc), EXIT_USER_ERROR)
+        else:
+            if not standalone_mode:
+                return value
+            code = value if isinstance(value, int) else 0
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+def one_line(message: str) -> str:
+    """``message`` as one line without a repeated ``kit: error:`` prefix."""
+    text = " ".join(str(message).split())
+    while text.lower().startswith("kit: error:"):
+        text = text[len("kit: error:"):].strip()
+    return text or "failed"
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """Click's usage error as one line plus where to look: ``...; try 'kit CMD --help'``."""
+    path = exc.ctx.command_path if exc.ctx is not None else "kit"
+    message = one_line(exc.format_message()).rstrip(".")
+    return f"{message[:1].lower()}{message[1:]}; try '{path} --help'"
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"kit: error: {one_line(message)}", err=True)
+    return code
+
+
+def _undecodable(exc: UnicodeDecodeError) -> str:
+    try:
+        pyproject = kit_config.find_root() / kit_config.PYPROJECT
+        pyproject.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return (
+            f"{pyproject} is not UTF-8 text ({bad.reason} at byte {bad.start}); "
+            "re-save it as UTF-8"
+        )
+    except (KitError, OSError):
+        pass
+    return f"a file kit read is not UTF-8 text ({exc.reason}); re-save it as UTF-8"
+
+
+def _os_error_line(exc: OSError) -> str:
+    from kit.fsutil import describe
+
+    return describe(exc)
 
 
 def _config() -> kit_config.ProjectConfig:
-    return kit_config.load()
+    """The project's settings, with the settings this module's commands read checked up front."""
+    from kit.notebooks.tags import allowed_tags
+
+    cfg = kit_config.load()
+    allowed_tags(cfg.raw)  # [tool.kit] tags: refused before any command acts, not mid-export
+    return cfg
 
 
 @click.group(cls=KitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,10 +129,13 @@ def main() -> None:
 @click.argument("name")
 def new(name: str) -> None:
     """Create notebooks/NAME.ipynb and its paired jobs/NAME.py from the job template."""
+    from kit.notebooks import pairing
     from kit.notebooks.template import create
 
+    validate_job_name(name)
     cfg = _config()
     made = create(name, cfg)
+    pairing.record_in_sync(name, cfg)
     click.echo(f"created {cfg.relative(made.notebook)}")
     click.echo(f"created {cfg.relative(made.module)}  (paired with jupytext, percent format)")
     if made.sample:
@@ -69,7 +148,8 @@ def new(name: str) -> None:
 @main.command()
 @click.argument("targets", nargs=-1)
 @click.option("--all", "all_jobs", is_flag=True, help="Export every notebook in the project.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any build folder is stale.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 3 if any build folder is stale (CI, pre-commit).")
 @click.option("--force", is_flag=True, help="Replace build files that kit did not write.")
 def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -> None:
     """Export notebooks (or their .py twins, or job names) to deployable Glue scripts.
@@ -78,22 +158,32 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
     beside it as build/NAME/stack.yml. Dev cells, untagged cells and magics are dropped.
     """
     from kit.notebooks import export as exporter
+    from kit.notebooks import pairing
 
     cfg = _config()
     names = list(targets) or (cfg.job_names() if all_jobs or check else [])
     if not names:
-        raise KitError("nothing to export; give a notebook path or job name, or use --all")
-    stale = 0
-    for target in names:
-        if check:
+        raise click.UsageError("nothing to export; give a notebook path or job name, or use --all")
+    sources = [pairing.source_to_read(target, cfg) for target in names]
+    if check:
+        stale = 0
+        for target, source in zip(names, sources, strict=True):
             try:
-                exporter.check(target, cfg)
+                exporter.check(source, cfg)
                 click.echo(f"up to date: {target}")
             except StaleExport as exc:
                 click.echo(f"stale: {exc}", err=True)
                 stale += 1
-            continue
-        result = exporter.export(target, cfg, force=force)
+        if stale:
+            raise StaleExport(
+                f"{stale} export(s) stale; run `kit export --all` and commit the build folder"
+            )
+        return
+    rendered = [exporter.render(source, cfg) for source in sources]  # all refusals first
+    for path in (p for r in rendered for p in r.files):
+        check_writable(path)
+    for source, ready in zip(sources, rendered, strict=True):
+        result = exporter.export(source, cfg, force=force, rendered=ready)
         for path in result.written:
             click.echo(f"wrote {cfg.relative(path)}")
         for path in result.unchanged:
@@ -104,23 +194,31 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
             f"{dropped.get('dropped_magic_cells', 0)} magic cell(s) and "
             f"{dropped.get('dropped_magic_lines', 0)} magic line(s) left out"
         )
-    if stale:
-        raise KitError(f"{stale} export(s) stale; run `kit export --all` and commit the build folder")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def sync(paths: tuple[Path, ...]) -> None:
-    """Sync notebooks with their paired job modules (jupytext; the newer twin wins)."""
-    from kit.notebooks.pairing import sync as sync_pair
+@click.option("--keep", type=click.Choice(["notebook", "py"]), default=None,
+              help="When both twins changed since the last sync: the twin whose cells win.")
+def sync(paths: tuple[Path, ...], keep: str | None) -> None:
+    """Sync notebooks with their paired job modules (jupytext).
+
+    The twin edited since the last sync wins. When both were edited, nothing is changed and
+    kit exits 1; `--keep notebook` or `--keep py` says which twin's cells to keep.
+    """
+    from kit.notebooks import pairing
 
     cfg = _config()
     targets = list(paths) or [
         cfg.notebook_path(n) if cfg.notebook_path(n).is_file() else cfg.job_module_path(n)
         for n in cfg.job_names()
     ]
+    if keep and len(targets) != 1:
+        raise click.UsageError("--keep applies to one pair; name one notebook or job module")
+    for path in targets:  # refuse before the first write: names, twins inside, no conflict
+        pairing.check_sync(path, cfg, keep)  # type: ignore[arg-type]
     for path in targets:
-        written = sync_pair(path, cfg)
+        written = pairing.sync(path, cfg, keep=keep)  # type: ignore[arg-type]
         if written:
             click.echo(f"synced {cfg.relative(path)} -> {', '.join(cfg.relative(p) for p in written)}")
         else:
@@ -142,14 +240,14 @@ def upgrade_bootstrap(jobs: tuple[str, ...]) -> None:
 
 @main.command()
 def check() -> None:
-    """Run the pre-commit checks without git: pairs in sync, no outputs, exports fresh."""
-    from kit.hygiene import run_checks
+    """Project hygiene without git: pairs in sync, no outputs, exports fresh (exit 3 if not)."""
+    from kit.hygiene import findings as hygiene_findings
 
-    findings = run_checks(_config())
+    findings = hygiene_findings(_config())
     for finding in findings:
         click.echo(f"- {finding}", err=True)
     if findings:
-        raise KitError(f"{len(findings)} problem(s) found; fix them and run `kit check` again")
+        raise CheckFailed(f"{len(findings)} problem(s) found; fix them and run `kit check` again")
     click.echo("all checks passed")
 
 
@@ -165,7 +263,7 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
     kit run build/orders_by_month/orders_by_month.py --JOB_NAME demo --output_path /tmp/out
     kit run my_job --master spark://127.0.0.1:7077
     """
-    from kit.runtime import runner
+    from kit.runtime import preflight, runner
 
     try:
         cfg, projectless = _config(), False
@@ -173,7 +271,16 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
         if not (Path(target).is_file() or Path(target).suffix == ".py"):
             raise  # a job name needs a project
         cfg, projectless = kit_config.for_folder(Path.cwd()), True  # any Glue script runs anywhere
-    plan = runner.plan(target, list(script_args), cfg)
+    argv = list(script_args)
+    preflight.check_master(master)
+    if not projectless and preflight.is_job_target(target, cfg):
+        from kit.notebooks import export as exporter
+        from kit.notebooks import pairing
+
+        target = pairing.source_to_read(target, cfg)
+        rendered = exporter.render(target, cfg)  # nothing is written before the checks pass
+        preflight.check_job(rendered.job, argv, rendered.job_args, cfg)
+    plan = runner.plan(target, argv, cfg)
     if projectless:
         click.echo(
             f"kit: no kit project here; local state (s3:// root, bookmarks) goes to "

@@ -15,7 +15,7 @@ from typing import Any
 from kit.errors import ConfigError, NoProject
 
 PYPROJECT = "pyproject.toml"
-_KNOWN_KEYS = {"notebooks", "jobs", "build", "data", "state", "environments", "job"}
+_KNOWN_KEYS = {"notebooks", "jobs", "build", "data", "state", "environments", "job", "tags"}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from kit import cliparams
 from kit import config as kit_config
 from kit.endpoints.tunnel import DEV_ENDPOINT_LIVY_HOST, LIVY_PORT
 from kit.errors import KitError
@@ -25,18 +26,18 @@ def endpoint() -> None:
 @endpoint.command()
 @click.argument("name", required=False)
 @click.option("--key", type=click.Path(path_type=Path), help="Private key for the endpoint.")
-@click.option("--local-port", default=LIVY_PORT, show_default=True, type=int)
+@click.option("--local-port", default=LIVY_PORT, show_default=True, type=cliparams.PORT)
 @click.option("--livy-url", help="Attach to this Livy directly (no dev endpoint, no tunnel).")
 @click.option("--user", default="glue", show_default=True, help="SSH user on the endpoint.")
-@click.option("--ssh-port", type=int, help="SSH port, when not 22.")
+@click.option("--ssh-port", type=cliparams.PORT, help="SSH port, when not 22.")
 @click.option("--ssh-config", type=click.Path(path_type=Path), help="ssh_config file (ssh -F).")
 @click.option("--ssh-option", "ssh_options", multiple=True, help="Extra ssh -o option.")
 @click.option("--remote-host", default=DEV_ENDPOINT_LIVY_HOST, show_default=True,
               help="Livy host as seen from the endpoint.")
-@click.option("--remote-port", default=LIVY_PORT, show_default=True, type=int)
+@click.option("--remote-port", default=LIVY_PORT, show_default=True, type=cliparams.PORT)
 @click.option("--region", help="AWS region (default: environment, then AWS settings).")
 @click.option("--profile", help="AWS named profile.")
-@click.option("--endpoint-url", help="AWS endpoint URL (a local AWS such as moto).")
+@click.option("--endpoint-url", type=cliparams.URL, help="AWS endpoint URL (a local AWS such as moto).")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for Livy.")
 def connect(name, key, local_port, livy_url, user, ssh_port, ssh_config, ssh_options,
             remote_host, remote_port, region, profile, endpoint_url, timeout) -> None:
@@ -88,7 +89,7 @@ def disconnect() -> None:
 
 
 @endpoint.command()
-@click.option("--port", default=LIVY_PORT, show_default=True, type=int)
+@click.option("--port", default=LIVY_PORT, show_default=True, type=cliparams.LISTEN_PORT)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
 @click.option("--configure/--no-configure", default=True, show_default=True,
               help="Point kit's sparkmagic config at this endpoint (with its token).")

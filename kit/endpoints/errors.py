@@ -1,9 +1,7 @@
-"""Errors of the endpoint commands (one line each, raised to the CLI)."""
+"""Errors of the endpoint commands (one line each, raised to the CLI); defined in kit.errors."""
 
 from __future__ import annotations
 
-from kit.errors import KitError
+from kit.errors import EndpointError
 
-
-class EndpointError(KitError):
-    """A dev endpoint, tunnel or Livy server is unusable; the message says how to fix it."""
+__all__ = ["EndpointError"]

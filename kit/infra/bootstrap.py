@@ -7,15 +7,11 @@ from typing import Any
 
 from kit import aws
 from kit.config import ProjectConfig
-from kit.errors import KitError
+from kit.errors import NotBootstrapped
 from kit.fsutil import write_atomic
 from kit.infra import cfn
 from kit.infra.settings import Environment
 from kit.infra.stack import BOOTSTRAP_TEMPLATE, ETL_TEMPLATE, PACKAGED_TEMPLATES
-
-
-class NotBootstrapped(KitError):
-    """The environment has no scripts/temp bucket yet."""
 
 
 def bootstrap(

@@ -16,16 +16,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
-from kit.errors import KitError
+from kit.errors import DeployFailed
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed", "no changes")
 OK_STATES = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled")
-
-
-class DeployFailed(KitError):
-    """CloudFormation refused or rolled back a deployment."""
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kit import aws
+from kit import aws, cliparams
 from kit import config as kit_config
 from kit.errors import KitError
 
@@ -19,7 +19,7 @@ def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--env", "env_name", default="dev", show_default=True, help=_ENV_HELP),
-            click.option("--endpoint-url", default=None, help="AWS endpoint (e.g. a local AWS)."),
+            click.option("--endpoint-url", default=None, type=cliparams.URL, help="AWS endpoint (e.g. a local AWS)."),
             click.option("--profile", default=None, help="AWS named profile."),
             click.option("--region", default=None, help="AWS region."),
         ]
@@ -132,7 +132,8 @@ def deploy(
 @click.argument("job")
 @target_options
 def diff(job: str, env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
-    """Compare the deployed job (live script and DefaultArguments) with the local export."""
+    """Compare the deployed job (live script and DefaultArguments) with the local export (exit 3
+    when they differ)."""
     from kit.infra.drift import DriftFound, diff_job
 
     cfg, env, target = _resolve(env_name, endpoint_url, profile, region)

@@ -11,7 +11,7 @@ import yaml
 
 from kit import aws
 from kit.config import ProjectConfig
-from kit.errors import KitError, StaleExport
+from kit.errors import OutdatedTemplate, StaleExport
 from kit.infra import bootstrap, cfn, package
 from kit.infra.settings import (
     BOOKMARKS,
@@ -30,10 +30,6 @@ FIXED_ARGUMENTS = {
     "--job-language": "python",
     "--enable-metrics": "true",
 }
-
-
-class OutdatedTemplate(KitError):
-    """The project's infra/etl-template.yml lacks parameters the job stacks pass."""
 
 
 @dataclass

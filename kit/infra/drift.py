@@ -13,17 +13,9 @@ from botocore.exceptions import ClientError
 
 from kit import aws
 from kit.config import ProjectConfig
-from kit.errors import KitError
+from kit.errors import DriftFound, NotDeployed
 from kit.infra import package
 from kit.infra.settings import Environment
-
-
-class DriftFound(KitError):
-    """The deployed job differs from the local export."""
-
-
-class NotDeployed(KitError):
-    """The job has no deployment in the environment."""
 
 
 @dataclass

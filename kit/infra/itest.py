@@ -24,17 +24,13 @@ from botocore.exceptions import ClientError
 
 from kit import aws
 from kit.config import ProjectConfig
-from kit.errors import KitError
+from kit.errors import ItestFailed, KitError
 from kit.infra import package
 from kit.infra.settings import Environment
 
 DONE_OK = {"SUCCEEDED"}
 DONE_BAD = {"FAILED", "ERROR", "TIMEOUT", "STOPPED", "EXPIRED"}
 OUTPUT_ENV = "KIT_ITEST_OUTPUT_"
-
-
-class ItestFailed(KitError):
-    """The integration test failed: a run that did not succeed, or failing checks."""
 
 
 @dataclass

@@ -14,11 +14,7 @@ from urllib.parse import urlparse
 from botocore.exceptions import ClientError
 
 from kit.aws import AwsTarget
-from kit.errors import KitError
-
-
-class UploadFailed(KitError):
-    """An artefact could not be uploaded to S3."""
+from kit.errors import KitError, UploadFailed
 
 
 def content_key(data: bytes, prefix: str, suffix: str) -> str:

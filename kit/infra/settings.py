@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kit.config import ProjectConfig
-from kit.errors import ConfigError
+from kit.errors import SettingsError
 
 # Glue 5.0 Spark worker types (AWS Glue worker types page; the larger ones are not in every region)
 WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X")
@@ -37,10 +37,6 @@ _STACK_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,127}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 MAX_JOB_NAME = 255
 MAX_NAME_PREFIX = 100  # JobNamePrefix's MaxLength in infra/etl-template.yml
-
-
-class SettingsError(ConfigError):
-    """A job or environment setting is invalid."""
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.config import ProjectConfig
-from kit.errors import KitError
+from kit.errors import KitError, ValidationFailed
 
 _CFN_LINT = "import sys; from cfnlint.runner import main; sys.exit(main())"
-
-
-class ValidationFailed(KitError):
-    """A template or a setting failed validation."""
 
 
 @dataclass

@@ -1,4 +1,7 @@
-"""Reasons to refuse an export, one rule per function, all found through ``RULES``.
+"""Export refusal rules: reasons to refuse an export, one rule per function, all in ``RULES``.
+
+(Distinct from ``kit check``, project hygiene in ``kit.hygiene``, and from staleness, whether
+``build/`` matches what export would write, in ``kit.notebooks.export``.)
 
 Each rule takes the notebook and returns a list of problems (empty when the rule passes). The
 message of a problem names the notebook cell so the user knows where to look.
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from nbformat import NotebookNode
 
 from kit.notebooks.magics import is_cell_magic, strip_magics
-from kit.notebooks.tags import DEV_TAG, JOB_TAG, cell_role, cell_tags
+from kit.notebooks.tags import DEV_TAG, JOB_TAG, cell_role, cell_tags, tag_problems
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,15 @@ def no_credentials(nb: NotebookNode) -> list[Problem]:
             )
         )
     return problems
+
+
+def tags_are_valid(nb: NotebookNode, allowed: frozenset[str] = frozenset()) -> list[Problem]:
+    """Tags decide what ships, silently: refuse near misses, malformed values and unknown tags."""
+    return [
+        Problem(number, message)
+        for number, cell in enumerate(nb.cells, start=1)
+        for message in tag_problems(cell, allowed)
+    ]
 
 
 def has_job_cells(nb: NotebookNode) -> list[Problem]:
@@ -166,6 +178,7 @@ def _names(tree: ast.Module) -> tuple[set[str], set[str]]:
 
 RULES: list[Rule] = [
     no_credentials,
+    tags_are_valid,
     no_conflicting_tags,
     has_job_cells,
     job_cells_compile,
@@ -173,6 +186,13 @@ RULES: list[Rule] = [
 ]
 
 
-def check_notebook(nb: NotebookNode) -> list[Problem]:
-    """Every problem every rule finds, in rule order."""
-    return [problem for rule in RULES for problem in rule(nb)]
+def refusals(nb: NotebookNode, allowed_tags: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every reason to refuse the export that any rule finds, in rule order.
+
+    ``allowed_tags`` is the project's allow-list of tags besides job/dev (``[tool.kit] tags``).
+    """
+    return [
+        problem
+        for rule in RULES
+        for problem in (tags_are_valid(nb, allowed_tags) if rule is tags_are_valid else rule(nb))
+    ]

@@ -16,10 +16,12 @@ from kit.config import ProjectConfig
 from kit.errors import ExportRefused, NotebookError, StaleExport
 from kit.fsutil import write_atomic
 from kit.infra.stack import STACK_MARKER, render_job_stack
-from kit.notebooks.checks import check_notebook
+from kit.names import validate_job_name
+from kit.notebooks.checks import refusals
 from kit.notebooks.exporter import GENERATED_MARKER, GlueScriptExporter
 from kit.notebooks.jobargs import declared_job_args
 from kit.notebooks.reader import read_notebook
+from kit.notebooks.tags import allowed_tags
 
 STACK_FILE = "stack.yml"
 _CELL_MARK = re.compile(r"^# --- notebook cell (\d+) ---$")
@@ -62,11 +64,12 @@ def script_path(config: ProjectConfig, job: str) -> Path:
 def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     """Everything export would write for ``target``, in memory; raises ``ExportRefused``."""
     job, source = resolve_source(target, config)
+    validate_job_name(job)  # one name rule wherever a build is made (export, run, deploy, ...)
     nb = read_notebook(source)
     # Either twin of a pair exports byte-identically: the header always names the notebook.
     twin = config.notebook_path(job)
     label = config.relative(twin if source in (twin, config.job_module_path(job)) else source)
-    problems = check_notebook(nb)
+    problems = refusals(nb, allowed_tags(config.raw))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ExportRefused(f"{label}: {problems[0]}{more}; nothing was written")
@@ -86,9 +89,13 @@ def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     )
 
 
-def export(target: str | Path, config: ProjectConfig, *, force: bool = False) -> ExportResult:
-    """Render and write the build files; files already up to date are left untouched."""
-    result = render(target, config)
+def export(
+    target: str | Path, config: ProjectConfig, *, force: bool = False,
+    rendered: ExportResult | None = None,
+) -> ExportResult:
+    """Render (unless ``rendered`` already is) and write the build files; files already up to
+    date are left untouched."""
+    result = rendered or render(target, config)
     for path, content in result.files.items():
         if path.exists():
             current = path.read_text(encoding="utf-8", errors="replace")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jupytext
@@ -10,7 +11,8 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.validator import get_validator
 
-from kit.errors import NotebookError
+from kit.errors import NotebookError, TagError
+from kit.notebooks.tags import cell_tags, malformed_tags
 
 TEXT_SUFFIXES = {".py"}
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -42,13 +44,20 @@ def read_notebook(path: Path) -> NotebookNode:
             ) from exc
         if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
             raise NotebookError(f"{shown}: not a notebook (no nbformat version); is it really .ipynb?")
+        _tags_check(data, shown)
         _schema_check(data, shown)
         try:
             nb = nbformat.reads(text, as_version=4)
         except Exception as exc:  # nbformat raises several unrelated types for bad documents
             raise NotebookError(f"{shown}: not a valid notebook ({_first_line(exc)})") from exc
     else:
-        nb = jupytext.reads(text, fmt="py:percent")
+        _py_tags_check(text, shown)
+        try:
+            nb = jupytext.reads(text, fmt="py:percent")
+        except Exception as exc:  # jupytext validates each cell and raises nbformat's errors
+            raise NotebookError(
+                f"{shown}: not a valid job module ({_first_line(exc)}); fix its `# %%` cell headers"
+            ) from exc
     _validate(nb, shown)
     return nb
 
@@ -62,6 +71,44 @@ def _validate(nb: dict, shown: str) -> None:
             f"{shown}: not valid nbformat at {where}: {_first_line(exc)}; "
             "restore it from git or re-save it from Jupyter"
         ) from exc
+
+
+def _tags_check(data: dict, shown: str) -> None:
+    """A ``tags`` value that is not a list of strings, named by cell, before nbformat's schema
+    error (which names a JSON path, not the fix)."""
+    cells = data.get("cells")
+    if not isinstance(cells, list):
+        return
+    for number, cell in enumerate(cells, start=1):
+        problem = malformed_tags(cell) if isinstance(cell, dict) else None
+        if problem:
+            raise TagError(f"{shown}: cell {number}: {problem}")
+
+
+_PY_TAGS = re.compile(r"^# %%.*?\btags=", re.M)
+_BAD_TAGS_MARK = "kit-malformed-tags"
+
+
+def _py_tags_check(text: str, shown: str) -> None:
+    """The same check for a percent-format twin, whose cell headers carry ``tags=VALUE``."""
+    for match in _PY_TAGS.finditer(text):
+        start = match.end()
+        try:
+            value, end = json.JSONDecoder().raw_decode(text, start)
+        except ValueError:
+            end = start + len(text[start:].split(maxsplit=1)[0]) if text[start:].strip() else start
+            value = text[start:end]
+        problem = malformed_tags({"metadata": {"tags": value}})
+        if not problem:
+            continue
+        marked = f"{text[:start]}[{json.dumps(_BAD_TAGS_MARK)}]{text[end:]}"
+        try:  # the cell number as jupytext counts cells
+            cells = jupytext.reads(marked, fmt="py:percent").cells
+            number = next(i for i, c in enumerate(cells, 1) if _BAD_TAGS_MARK in cell_tags(c))
+            where = f"cell {number}"
+        except Exception:  # noqa: BLE001 - still refuse, by line
+            where = f"line {text.count(chr(10), 0, start) + 1}"
+        raise TagError(f"{shown}: {where}: {problem}")
 
 
 def _schema_check(data: dict, shown: str) -> None:

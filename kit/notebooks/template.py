@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import keyword
-import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -12,13 +10,12 @@ from pathlib import Path
 import jupytext
 
 from kit.config import ProjectConfig
-from kit.errors import KitError
-from kit.fsutil import write_atomic
+from kit.errors import JobExists
+from kit.fsutil import check_writable, write_all_or_nothing
+from kit.names import RESERVED, validate_job_name
 from kit.notebooks.pairing import PAIRING_FORMATS, TEXT_FORMAT
 
-RESERVED = {"output", "lib", "etl-template", "test", "tests"}  # build/lib: setuptools
-# Glue job names allow up to 255 characters; the stack name prefix leaves room for the environment.
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+__all__ = ["RESERVED", "create", "validate_name"]
 # kit's local Glue kernel (`kit kernel install`, or `kit lab` which installs it for the project).
 KERNELSPEC = {"display_name": "Glue 5.0 (local)", "language": "python", "name": "glue-local"}
 SAMPLE_INPUT = "id,name,amount\n1,alpha,10.5\n2,beta,20.0\n3,gamma,7.25\n"
@@ -36,13 +33,8 @@ class NewJob:
 
 
 def validate_name(name: str) -> None:
-    if not _NAME.match(name) or keyword.iskeyword(name):
-        raise KitError(
-            f"invalid job name {name!r}: use lower-case letters, digits and underscores, "
-            "starting with a letter (at most 64 characters), e.g. orders_by_month"
-        )
-    if name in RESERVED:
-        raise KitError(f"job name {name!r} is reserved by kit; choose another name")
+    """kit's one job-name rule (kit.names)."""
+    validate_job_name(name)
 
 
 def read_template(template: str) -> str:
@@ -68,27 +60,33 @@ def template_text(name: str, template: str = "job.py.tmpl") -> str:
 
 
 def create(name: str, config: ProjectConfig) -> NewJob:
-    """Create ``notebooks/NAME.ipynb`` and ``jobs/NAME.py``; refuse if either already exists."""
+    """Create ``notebooks/NAME.ipynb`` and ``jobs/NAME.py``; refuse if either already exists.
+
+    Everything is checked and rendered first, then written all or nothing: a failed ``kit new``
+    leaves no half pair behind.
+    """
     validate_name(name)
     notebook, module = config.notebook_path(name), config.job_module_path(name)
     for path in (notebook, module):
-        if path.exists():
-            raise KitError(f"{config.relative(path)} already exists; pick another name or delete it first")
+        if path.exists() or path.is_symlink():
+            raise JobExists(f"{config.relative(path)} already exists; pick another name or delete it first")
     nb = jupytext.reads(template_text(name), fmt=TEXT_FORMAT)
     nb.metadata["jupytext"] = {"formats": PAIRING_FORMATS}
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
-    write_atomic(module, jupytext.writes(nb, fmt=TEXT_FORMAT))
-    write_atomic(notebook, jupytext.writes(nb, fmt="ipynb"))
+    files = {module: jupytext.writes(nb, fmt=TEXT_FORMAT), notebook: jupytext.writes(nb, fmt="ipynb")}
     sample: Path | None = config.data_dir / name / "input.csv"
-    if sample.exists():
+    if sample.exists() or sample.is_symlink():
         sample = None
     else:
-        write_atomic(sample, SAMPLE_INPUT)
+        files[sample] = SAMPLE_INPUT
     # A starting unit test, when the project has a tests/ folder and none exists for the job.
     test: Path | None = config.root / "tests" / "jobs" / f"test_{name}.py"
     if not test.parent.parent.is_dir() or test.exists():
         test = None
     else:
-        write_atomic(test, template_text(name, "test_job.py.tmpl"))
+        files[test] = template_text(name, "test_job.py.tmpl")
+    for path in files:
+        check_writable(path)
+    write_all_or_nothing(files)
     return NewJob(notebook, module, sample, test)

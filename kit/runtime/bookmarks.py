@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kit.errors import BookmarkError
 from kit.fsutil import write_atomic
 
 ENV_DIR = "KIT_BOOKMARK_DIR"
@@ -40,10 +41,43 @@ def state_path(job_name: str, folder: Path | None = None) -> Path:
 
 
 def load_state(job_name: str, folder: Path | None = None) -> dict[str, Any]:
+    """The committed state of ``job_name``; ``BookmarkError`` when the file is not kit's format."""
     path = state_path(job_name, folder)
     if not path.is_file():
         return {"job": job_name, "run": 0, "contexts": {}}
-    return json.loads(path.read_text(encoding="utf-8"))
+    fix = f"run `kit bookmark reset {job_name}` to start over (the next run reads all input)"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise BookmarkError(f"bookmark state {path} is unreadable ({_why(exc)}); {fix}") from exc
+    problem = state_problem(state)
+    if problem:
+        raise BookmarkError(f"bookmark state {path} is corrupt ({problem}); {fix}")
+    return state
+
+
+def state_problem(state: Any) -> str | None:
+    """What is wrong with a loaded bookmark state, or None when it has kit's shape."""
+    if not isinstance(state, dict):
+        return "not a JSON object"
+    if not isinstance(state.get("run", 0), int) or isinstance(state.get("run"), bool):
+        return "run is not a number"
+    contexts = state.get("contexts", {})
+    if not isinstance(contexts, dict):
+        return "contexts is not an object"
+    for ctx, entry in contexts.items():
+        files = entry.get("files") if isinstance(entry, dict) else None
+        if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            return f"context {ctx!r} has no files map"
+    return None
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"invalid JSON at line {exc.lineno}, column {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return str(exc)
 
 
 def reset(job_name: str, folder: Path | None = None) -> bool:
@@ -93,7 +127,9 @@ class JobBookmark:
         """Make this run's reads durable (enable only; pause and disable never write state)."""
         if self.option != ENABLE:
             return
-        state = {"job": self.job_name, "run": int(self.committed.get("run", 0)) + 1, "contexts": {}}
+        state: dict[str, Any] = {
+            "job": self.job_name, "run": int(self.committed.get("run", 0)) + 1, "contexts": {}
+        }
         state["contexts"] = {k: dict(v) for k, v in self.committed.get("contexts", {}).items()}
         for ctx, files in self.pending.items():
             merged = dict(state["contexts"].get(ctx, {}).get("files", {}))

@@ -22,6 +22,39 @@ class RunOptions:
     python_path: list[str] = field(default_factory=list)
 
 
+# Glue's reserved arguments whose values Glue checks, with the values it accepts (AWS Glue
+# developer guide, "Job parameters used by AWS Glue"). The booleans are "true"/"false".
+_BOOLEAN = ("true", "false")
+RESERVED_VALUES: dict[str, tuple[str, ...]] = {
+    "job-bookmark-option": ("job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause"),
+    "job-language": ("python", "scala"),
+    "enable-continuous-cloudwatch-log": _BOOLEAN,
+    "enable-continuous-log-filter": _BOOLEAN,
+    "enable-spark-ui": _BOOLEAN,
+    "enable-job-insights": _BOOLEAN,
+    "enable-observability-metrics": _BOOLEAN,
+    "enable-auto-scaling": _BOOLEAN,
+    "enable-glue-datacatalog": _BOOLEAN,
+    "enable-s3-parquet-optimized-committer": _BOOLEAN,
+    "enable-rename-algorithm-v2": _BOOLEAN,
+}
+
+
+def check_reserved(argv: list[str]) -> None:
+    """Refuse a reserved argument with a value Glue would reject, before the run starts."""
+    for name, allowed in RESERVED_VALUES.items():
+        for value in values(argv, name):
+            if value not in allowed:
+                raise RunError(
+                    f"--{name} {value!r} is not a value Glue accepts; use one of: {', '.join(allowed)}"
+                )
+
+
+def values(argv: list[str], name: str) -> list[str]:
+    """Every value given for ``--name`` (as ``--name VALUE`` or ``--name=VALUE``), in order."""
+    return _values(argv, name)
+
+
 def _values(argv: list[str], name: str) -> list[str]:
     flag = f"--{name}"
     found = []

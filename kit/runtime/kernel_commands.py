@@ -22,7 +22,8 @@ def kernel() -> None:
     "--sys-prefix", "where", flag_value="sys-prefix",
     help="Install into this Python environment (the default inside a virtualenv).",
 )
-@click.option("--prefix", type=click.Path(path_type=Path), help="Install under PREFIX/share/jupyter.")
+@click.option("--prefix", type=click.Path(file_okay=False, path_type=Path),
+              help="Install under PREFIX/share/jupyter.")
 @click.option("--force", is_flag=True, help="Replace a kernelspec of that name that kit did not write.")
 def install_command(name: str, where: str | None, prefix: Path | None, force: bool) -> None:
     """Register the local Glue kernel so notebooks can `from awsglue ... import` locally."""

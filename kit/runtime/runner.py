@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kit.config import ProjectConfig
 from kit.errors import RunError
-from kit.runtime import glueargs
+from kit.runtime import glueargs, preflight
 from kit.runtime.environment import (
     LAYER_DIR,  # noqa: F401  (re-exported: where callers used to find it)
     arg_value,
@@ -74,6 +74,7 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
 
 def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) -> RunResult:
     """Run the planned script in a child process; returns its exit status and what it wrote."""
+    preflight.check_plan(run_plan.script, run_plan.argv, run_plan.job, config, master)
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
     env = layer_env(config.root, master, options.spark_conf, run_plan.glue_version,

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from kit import config as kit_config
+from kit.names import validate_job_name
 
 
 def import_job(name: str, root: Path | None = None) -> ModuleType:
@@ -17,6 +18,7 @@ def import_job(name: str, root: Path | None = None) -> ModuleType:
     The bootstrap sees ``ENV=test`` and skips Glue and Spark start-up; pipeline cells guarded by
     ``RUN_MODE != "test"`` do not run. Tests pass their own DataFrames to the job's functions.
     """
+    validate_job_name(name)
     cfg = kit_config.load(root)
     path = cfg.job_module_path(name)
     if not path.is_file():

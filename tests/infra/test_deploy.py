@@ -227,7 +227,7 @@ def test_diff_reports_an_out_of_band_script_edit(deploy_project, kit, aws_client
     s3.put_object(Bucket=bucket, Key=key, Body=edited.encode())  # a console edit
 
     result = kit("diff", "sales")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # differences found (docs/cli.md)
     assert "--- build/sales/sales.py (local export)" in result.stdout
     assert f"+++ {location} (deployed)" in result.stdout
     assert "+print('hotfix from the console')" in result.stdout
@@ -249,7 +249,7 @@ def test_diff_reports_changed_default_arguments(deploy_project, kit, aws_clients
         encoding="utf-8",
     )
     result = kit("diff", "sales")
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "argument --min_rows: deployed '1', local '500'" in result.stdout
     assert (
         "argument --job-bookmark-option: deployed 'job-bookmark-disable', "

@@ -176,11 +176,11 @@ def test_check_flags_stale_and_missing_builds(project: Path, cli):
     nb_path.write_text(nb_path.read_text().replace('"min_age": "18"', '"min_age": "21"'))
     before = tree_digest(project)
     result = cli("export", "--check", f"jobs/{EXAMPLE}.py")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # differences found (docs/cli.md)
     assert f"build/{EXAMPLE}/{EXAMPLE}.py" in result.stderr and "out of date" in result.stderr
     assert tree_digest(project) == before
     (project / "build" / EXAMPLE / "stack.yml").unlink()
-    assert cli("export", "--check", EXAMPLE).exit_code == 1
+    assert cli("export", "--check", EXAMPLE).exit_code == 3
 
 
 def test_nbconvert_knows_the_glue_exporter(project: Path):

@@ -8,11 +8,19 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import pytest
 
 from kit import config as kit_config
 from kit.notebooks.pairing import status
 from kit.notebooks.reader import read_notebook
 from tests.conftest import EXAMPLE
+from tests.conftest import tree_digest as project_digest
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """The project's files and hashes, kit's state folder (.kit/: sync records) aside."""
+    return {k: v for k, v in project_digest(root).items() if not k.startswith(".kit/")}
+
 
 
 def _touch_later(path: Path) -> None:
@@ -76,9 +84,83 @@ def test_kit_check_reports_drift_outputs_and_stale_exports(project: Path, cli):
     nb.cells[1].execution_count = 1
     jupytext.write(nb, notebook)
     result = cli("check")
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "has outputs in cell(s) 2" in result.stderr
     module = project / "jobs" / f"{EXAMPLE}.py"
     module.write_text(module.read_text().replace('"min_age": "18"', '"min_age": "30"'))
     result = cli("check")
     assert "out of sync" in result.stderr
+
+
+def _edit_both(project: Path) -> tuple[Path, Path]:
+    """Sync once (records the twins), then edit the notebook and the module differently."""
+    notebook = project / "notebooks" / f"{EXAMPLE}.ipynb"
+    module = project / "jobs" / f"{EXAMPLE}.py"
+    from kit.notebooks.pairing import sync
+
+    sync(module, kit_config.load(project))
+    nb = jupytext.read(notebook)
+    nb.cells[1].source += "\nFROM_NOTEBOOK = 1"
+    jupytext.write(nb, notebook)
+    module.write_text(module.read_text().replace('"min_age": "18"', '"min_age": "25"'))
+    return notebook, module
+
+
+def test_sync_refuses_when_both_twins_changed_and_changes_nothing(project: Path, cli, tmp_path):
+    notebook, module = _edit_both(project)
+    for older in (notebook, module):  # whichever twin is newer, neither edit is lost
+        _touch_later(older)
+        before = tree_digest(project)
+        for args in (["sync"], ["sync", f"jobs/{EXAMPLE}.py"], ["export", EXAMPLE], ["run", EXAMPLE]):
+            result = cli(*args)
+            assert result.exit_code == 1, (args, result.output)
+            line = result.stderr.strip()
+            assert line.count("\n") == 0 and line.startswith("kit: error: "), line
+            assert f"notebooks/{EXAMPLE}.ipynb and jobs/{EXAMPLE}.py both changed" in line
+            assert "--keep notebook|py" in line
+            assert tree_digest(project) == before
+    result = cli("check")
+    assert result.exit_code == 3 and "both changed since the last sync" in result.stderr
+
+
+@pytest.mark.parametrize(("keep", "kept", "lost"), [
+    ("py", '"min_age": "25"', "FROM_NOTEBOOK"), ("notebook", "FROM_NOTEBOOK", '"min_age": "25"'),
+])
+def test_sync_keep_resolves_a_conflict(project: Path, cli, keep, kept, lost):
+    notebook, module = _edit_both(project)
+    result = cli("sync", f"jobs/{EXAMPLE}.py", "--keep", keep)
+    assert result.exit_code == 0, result.output
+    for twin in (notebook, module):
+        text = "\n".join(c.source for c in read_notebook(twin).cells)
+        assert kept in text and lost not in text
+    assert status(EXAMPLE, kit_config.load(project)).ok
+    assert cli("sync").exit_code == 0
+
+
+def test_the_edited_twin_wins_even_when_it_is_older(project: Path, cli):
+    notebook = project / "notebooks" / f"{EXAMPLE}.ipynb"
+    module = project / "jobs" / f"{EXAMPLE}.py"
+    assert cli("sync").exit_code == 0  # records both twins
+    module.write_text(module.read_text().replace('"min_age": "18"', '"min_age": "40"'))
+    _touch_later(notebook)  # the unedited notebook is newer: jupytext alone would revert the edit
+    result = cli("export", EXAMPLE)  # exports the edited twin without writing the pair
+    assert result.exit_code == 0, result.output
+    assert '"min_age": "40"' in (project / "build" / EXAMPLE / f"{EXAMPLE}.py").read_text()
+    assert cli("sync").exit_code == 0
+    assert any('"min_age": "40"' in c.source for c in read_notebook(notebook).cells)
+
+
+def test_notebook_symlinked_from_outside_is_one_line(project: Path, cli, tmp_path):
+    outside = tmp_path / "outside.ipynb"
+    notebook = project / "notebooks" / f"{EXAMPLE}.ipynb"
+    outside.write_bytes(notebook.read_bytes())
+    notebook.unlink()
+    notebook.symlink_to(outside)
+    before = tree_digest(project)
+    for args in (["sync"], ["export", EXAMPLE], ["run", EXAMPLE]):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.stderr.count("\n") == 1 and "outside the project" in result.stderr
+    result = cli("check")
+    assert result.exit_code == 3 and "outside the project" in result.stderr
+    assert tree_digest(project) == before
