@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -124,14 +124,40 @@ class JobOverride(_Table):
     """Job settings; every key optional so a per-environment table overrides only what it names."""
 
     schedule: str | None = None
-    worker_type: Literal[WORKER_TYPES] | None = None  # type: ignore[valid-type]
-    workers: Annotated[int, Field(ge=2, le=299)] | None = None
+    worker_type: str | None = None
+    workers: int | None = None
     connections: list[Annotated[str, StringConstraints(min_length=1, pattern=r"^[^,]+$")]] | None = None
     arguments: dict[str, ArgValue] | None = None
-    bookmark: Literal["enable", "disable", "pause"] | None = None
-    timeout: Annotated[int, Field(ge=1, le=10080)] | None = None  # minutes
-    max_retries: Annotated[int, Field(ge=0, le=10)] | None = None
+    bookmark: str | None = None
+    timeout: int | None = None  # minutes
+    max_retries: int | None = None
     description: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+    @field_validator("worker_type")
+    @classmethod
+    def _worker_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in WORKER_TYPES:
+            raise ValueError(
+                f"{value!r} is not a Glue 5.0 worker type; use one of {', '.join(WORKER_TYPES)}"
+            )
+        return value
+
+    @field_validator("bookmark")
+    @classmethod
+    def _bookmark(cls, value: str | None) -> str | None:
+        if value is not None and value not in BOOKMARKS:
+            raise ValueError(f"{value!r} is invalid; use enable, disable or pause")
+        return value
+
+    @field_validator("workers", "timeout", "max_retries", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any, info: Any) -> Any:
+        low, high = _RANGES[info.field_name]
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high
+        ):
+            raise ValueError(f"must be a whole number from {low} to {high}, got {value!r}")
+        return value
 
     @field_validator("connections", mode="before")
     @classmethod
@@ -158,6 +184,7 @@ class JobTable(JobOverride):
     environments: dict[str, JobOverride] = Field(default_factory=dict)
 
 
+_RANGES = {"workers": (2, 299), "timeout": (1, 10080), "max_retries": (0, 10)}
 JOB_DEFAULTS: dict[str, Any] = {
     "schedule": "",
     "worker_type": "G.1X",
@@ -192,7 +219,9 @@ def _one_line(exc: ValidationError, where: str, model: type[BaseModel]) -> str:
         msg = str(first["msg"]).removeprefix("Value error, ")
         given = repr(first.get("input"))
         given = given if len(given) <= 60 else given[:57] + "..."
-        what = f"{loc}: {msg}" if first["type"] == "value_error" else f"{loc}: {msg}, got {given}"
+        if first["type"] != "value_error":
+            msg = f"{msg}, got {given}"
+        what = f"{loc} {msg}" if msg.startswith(("must ", "'")) else f"{loc}: {msg}"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where} {what}{more}".replace("  ", " ")
 

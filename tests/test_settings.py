@@ -113,22 +113,22 @@ def test_a_local_only_path_argument_is_refused_for_a_deployment():
 @pytest.mark.parametrize(
     "settings, message",
     [
-        ({"worker_type": "Standard"}, "worker_type: Input should be 'G.1X', 'G.2X', 'G.4X', 'G.8X', 'G.12X', 'G.16X', 'R.1X', 'R.2X', 'R.4X' or 'R.8X', got 'Standard'"),
-        ({"workers": 1}, "workers: Input should be greater than or equal to 2, got 1"),
-        ({"workers": 300}, "workers: Input should be less than or equal to 299, got 300"),
-        ({"workers": "2"}, "workers: Input should be a valid integer, got '2'"),  # TOML has types
-        ({"workers": True}, "workers: Input should be a valid integer, got True"),
-        ({"bookmark": "on"}, "bookmark: Input should be 'enable', 'disable' or 'pause', got 'on'"),
+        ({"worker_type": "Standard"}, "worker_type 'Standard' is not a Glue 5.0 worker type; use one of G.1X, G.2X, G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, R.8X"),
+        ({"workers": 1}, "workers must be a whole number from 2 to 299, got 1"),
+        ({"workers": 300}, "workers must be a whole number from 2 to 299, got 300"),
+        ({"workers": "2"}, "workers must be a whole number from 2 to 299, got '2'"),  # TOML has types
+        ({"workers": True}, "workers must be a whole number from 2 to 299, got True"),
+        ({"bookmark": "on"}, "bookmark 'on' is invalid; use enable, disable or pause"),
         ({"connections": [""]}, "connections.0: String should have at least 1 character, got ''"),
         ({"connections": ["a,b"]}, "connections.0: String should match pattern '^[^,]+$', got 'a,b'"),
-        ({"timeout": 0}, "timeout: Input should be greater than or equal to 1, got 0"),
+        ({"timeout": 0}, "timeout must be a whole number from 1 to 10080, got 0"),
         ({"shedule": "cron(0 6 * * ? *)"}, "unknown key 'shedule'; allowed: arguments, bookmark, connections, description, environments, max_retries, schedule, timeout, worker_type, workers"),
         ({"arguments": {"JOB_NAME": "x"}}, "arguments: --JOB_NAME is set by kit; remove it"),
-        ({"arguments": {"bad name": "x"}}, "arguments: 'bad name' is not a valid Glue argument name"),
+        ({"arguments": {"bad name": "x"}}, "arguments 'bad name' is not a valid Glue argument name"),
         ({"arguments": {"a": [1]}}, "arguments: a must be a string, got [1]"),
         ({"schedule": 5}, "schedule: Input should be a valid string, got 5"),
-        ({"schedule": "cron(0 6 * * * *)"}, "schedule: 'cron(0 6 * * * *)': exactly one of day-of-month and day-of-week must be '?'"),
-        ({"environments": {"prod": {"workers": 1}}}, "environments.prod.workers: Input should be greater than or equal to 2, got 1"),
+        ({"schedule": "cron(0 6 * * * *)"}, "schedule 'cron(0 6 * * * *)': exactly one of day-of-month and day-of-week must be '?'"),
+        ({"environments": {"prod": {"workers": 1}}}, "environments.prod.workers must be a whole number from 2 to 299, got 1"),
         ({"environments": {"prod": {"environments": {}}}}, "unknown key 'environments.prod.environments'; allowed: arguments, bookmark"),
     ],
 )
@@ -144,7 +144,7 @@ def test_several_problems_are_counted_on_the_one_line():
     cfg = _config({"j": {"workers": 1, "timeout": 0}}, ENVS)
     with pytest.raises(SettingsError) as err:
         job_deployment(cfg, "j", environment(cfg, "dev"), DECLARED)
-    assert str(err.value).endswith("got 1 (and 1 more)")
+    assert str(err.value).endswith("from 2 to 299, got 1 (and 1 more)")
 
 
 def test_argument_values_become_text_as_glue_sees_them():
@@ -219,7 +219,7 @@ def test_validate_all_checks_every_job_in_every_environment():
         "[tool.kit.job.ghost]: no job 'ghost' in this project (jobs: j, k); rename or remove the table",
         "[tool.kit.environments.test] bootstrap_stack: String should match pattern "
         "'^[A-Za-z][-A-Za-z0-9]{0,127}$', got 'bad_name'",
-        "[tool.kit.job.j] environments.prod.workers: Input should be greater than or equal to 2, got 1",
+        "[tool.kit.job.j] environments.prod.workers must be a whole number from 2 to 299, got 1",
         "[tool.kit.job.k.environments.dev] arguments: 'extra' is neither in JOB_ARGS nor in the "
         "job's arguments; declare it there (every environment deploys the same argument names)",
     ]

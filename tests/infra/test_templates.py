@@ -88,7 +88,7 @@ def test_export_refuses_invalid_settings_and_writes_nothing(project_dir, kit):
     result = kit("export", "sales")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "kit: error: [tool.kit.job.sales] schedule: 'every day' needs 6 cron fields; "
+        "kit: error: [tool.kit.job.sales] schedule 'every day' needs 6 cron fields; "
         'e.g. "cron(0 6 * * ? *)" (minutes hours day-of-month month day-of-week year)'
     )
     assert not (project_dir / "build").exists()
