@@ -71,7 +71,7 @@ def validate(config: ProjectConfig) -> ValidationReport:
         try:
             build = builds.load(config, job)
         except KitError as exc:
-            report.findings.append(f"{job}: {exc}")
+            report.findings.append(f"{job}: {str(exc).replace(', or pass --export', '')}")
             continue
         declared[job] = build.arguments
         try:
