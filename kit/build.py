@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -192,7 +192,6 @@ class Build:
     job: str
     folder: Path
     manifest: Manifest
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, build_dir: Path) -> Build:

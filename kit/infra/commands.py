@@ -119,8 +119,8 @@ def deploy(
         preflight(target)
         export_command = ctx.find_root().command.get_command(ctx, "export")  # type: ignore[attr-defined]
         ctx.invoke(export_command, targets=tuple(names), all_jobs=False, check=False, force=False)
-    elif len(names) == 1:
-        check_build(cfg, names[0], env)  # a stale build: one line, no AWS call
+    for job in names:  # every build fresh and every setting valid before the first AWS call
+        check_build(cfg, job, env)
     failed: list[str] = []
     for job in names:
         click.echo(f"deploying {job} to {env.name}", err=True)
