@@ -446,6 +446,21 @@ def test_deploy_of_a_stale_build_without_credentials_writes_nothing(no_credentia
     assert tree_digest(root) == before
 
 
+def test_deploy_all_checks_every_build_before_deploying_any(deploy_project, kit, aws_clients):
+    from kit import config as kit_config
+    from kit.notebooks.template import create
+
+    create("returns", kit_config.load(deploy_project))  # never exported
+    assert kit("bootstrap").exit_code == 0
+    result = kit("deploy", "--all")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "kit: error: build/returns does not exist: run kit export returns, or pass --export"
+    )
+    stacks = aws_clients("cloudformation").describe_stacks()["Stacks"]
+    assert [s["StackName"] for s in stacks] == ["kit-dev-bootstrap"]  # sales was not deployed
+
+
 def test_deploy_of_a_job_never_exported_says_what_to_run(no_credentials, kit):
     result = kit("deploy", "sales")
     assert result.exit_code == 1
