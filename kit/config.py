@@ -1,7 +1,8 @@
 """Project settings: where notebooks, job modules and builds live, per-job and per-environment settings.
 
 Read from ``[tool.kit]`` in the project's ``pyproject.toml``; every key has a default so a project
-needs no configuration to start.
+needs no configuration to start. The schema itself (and the validation of every table) lives in
+:mod:`kit.settings`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import ConfigError, NoProject
+from kit.settings import parse_layout
 
 PYPROJECT = "pyproject.toml"
-_KNOWN_KEYS = {"notebooks", "jobs", "build", "data", "state", "environments", "job", "tags"}
 
 
 @dataclass(frozen=True)
@@ -95,35 +96,20 @@ def load(root: Path | None = None) -> ProjectConfig:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{pyproject.name} is not valid TOML: {exc}; fix the file") from exc
         table = data.get("tool", {}).get("kit", {}) or {}
-        if not isinstance(table, dict):
-            raise ConfigError("[tool.kit] in pyproject.toml must be a table")
-    unknown = sorted(set(table) - _KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"unknown key(s) in [tool.kit]: {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(_KNOWN_KEYS))}"
-        )
+    layout = parse_layout(table)
 
-    def folder(key: str, default: str) -> Path:
-        value = table.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"[tool.kit] {key} must be a folder path string, got {value!r}")
-        return (root / value).resolve()
+    def folder(key: str) -> Path:
+        return (root / getattr(layout, key)).resolve()
 
-    jobs = table.get("job", {})
-    envs = table.get("environments", {})
-    for key, value in (("job", jobs), ("environments", envs)):
-        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-            raise ConfigError(f"[tool.kit.{key}] must hold one table per name, e.g. [tool.kit.{key}.NAME]")
     return ProjectConfig(
         root=root,
-        notebooks_dir=folder("notebooks", "notebooks"),
-        jobs_dir=folder("jobs", "jobs"),
-        build_dir=folder("build", "build"),
-        data_dir=folder("data", "data"),
-        state_dir=folder("state", ".kit"),
-        job_settings=jobs,
-        environments=envs,
+        notebooks_dir=folder("notebooks"),
+        jobs_dir=folder("jobs"),
+        build_dir=folder("build"),
+        data_dir=folder("data"),
+        state_dir=folder("state"),
+        job_settings=layout.job,
+        environments=layout.environments,
         raw=table,
     )
 

@@ -137,3 +137,11 @@ class NotDeployed(KitError):
 
 class ItestFailed(KitError):
     """The integration test failed: a run that did not succeed, or failing checks."""
+
+
+class BuildMissing(KitError):
+    """The job has no (complete) build folder."""
+
+
+class StaleBuild(KitError):
+    """The build folder no longer matches its notebook, settings or kit."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from kit import aws
@@ -10,8 +11,22 @@ from kit.config import ProjectConfig
 from kit.errors import NotBootstrapped
 from kit.fsutil import write_atomic
 from kit.infra import cfn
-from kit.infra.settings import Environment
 from kit.infra.stack import BOOTSTRAP_TEMPLATE, ETL_TEMPLATE, PACKAGED_TEMPLATES
+from kit.settings import Environment
+
+
+@dataclass
+class BootstrapResult:
+    stack: cfn.StackResult
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.stack.changed
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        return self.stack.outputs
 
 
 def bootstrap(
@@ -19,12 +34,14 @@ def bootstrap(
     env: Environment,
     target: aws.AwsTarget,
     on_event: Callable[[dict[str, Any]], None] | None = None,
-) -> cfn.StackResult:
-    """Deploy (or update) the environment's bootstrap stack; copy kit's templates into infra/."""
-    install_templates(config)
-    body = (PACKAGED_TEMPLATES / BOOTSTRAP_TEMPLATE).read_text(encoding="utf-8")
+) -> BootstrapResult:
+    """Deploy (or update) the environment's bootstrap stack, then copy kit's templates into
+    infra/ when missing: credentials and the endpoint are checked before anything is written,
+    and a failed deploy leaves the project as it was."""
     client = aws.client(target, "cloudformation")
-    return cfn.deploy_stack(
+    aws.client(target, "sts").get_caller_identity()  # no credentials or endpoint: stop here
+    body = (PACKAGED_TEMPLATES / BOOTSTRAP_TEMPLATE).read_text(encoding="utf-8")
+    stack = cfn.deploy_stack(
         client,
         stack_name=env.bootstrap_stack,
         template_body=body,
@@ -36,6 +53,7 @@ def bootstrap(
         tags={"kit:environment": env.name},
         on_event=on_event,
     )
+    return BootstrapResult(stack, install_templates(config))
 
 
 def install_templates(config: ProjectConfig) -> list[str]:

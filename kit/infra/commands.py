@@ -50,7 +50,7 @@ class AwsCommand(click.Command):
 
 
 def _resolve(env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
-    from kit.infra.settings import environment
+    from kit.settings import environment
 
     cfg = kit_config.load()
     env = environment(cfg, env_name)
@@ -76,13 +76,12 @@ def _print_outputs(outputs: dict[str, str]) -> None:
 def bootstrap(env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
     """Create the environment's scripts and temp buckets (stack kit-ENV-bootstrap)."""
     from kit.infra.bootstrap import bootstrap as run_bootstrap
-    from kit.infra.bootstrap import install_templates
 
     cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
-    for path in install_templates(cfg):
-        click.echo(f"wrote {path}")
     click.echo(f"bootstrapping {env.name} ({env.bootstrap_stack}, {target.region})", err=True)
     result = run_bootstrap(cfg, env, target, on_event=_progress)
+    for path in result.written:
+        click.echo(f"wrote {path}")
     click.echo(f"{env.bootstrap_stack}: {'deployed' if result.changed else 'no changes'}")
     _print_outputs(result.outputs)
 
@@ -90,22 +89,38 @@ def bootstrap(env_name: str, endpoint_url: str | None, profile: str | None, regi
 @click.command(cls=AwsCommand)
 @click.argument("jobs", nargs=-1)
 @click.option("--all", "all_jobs", is_flag=True, help="Deploy every job in the project.")
+@click.option("--export", "export_first", is_flag=True,
+              help="Export the job(s) first (a stale build is refused otherwise).")
 @target_options
+@click.pass_context
 def deploy(
+    ctx: click.Context,
     jobs: tuple[str, ...],
     all_jobs: bool,
+    export_first: bool,
     env_name: str,
     endpoint_url: str | None,
     profile: str | None,
     region: str | None,
 ):
-    """Export (if stale), upload and deploy JOB(s) to an environment via a change set."""
+    """Upload and deploy JOB(s)' builds to an environment via a change set.
+
+    A build that no longer matches its notebook or settings is refused; --export exports it
+    first (after checking credentials, so a failing deploy writes nothing).
+    """
+    from kit.infra.deploy import check_build, preflight
     from kit.infra.deploy import deploy as run_deploy
 
     cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
     names = cfg.job_names() if all_jobs else list(jobs)
     if not names:
         raise KitError("nothing to deploy; name a job or use --all")
+    if export_first:
+        preflight(target)
+        export_command = ctx.find_root().command.get_command(ctx, "export")  # type: ignore[attr-defined]
+        ctx.invoke(export_command, targets=tuple(names), all_jobs=False, check=False, force=False)
+    for job in names:  # every build fresh and every setting valid before the first AWS call
+        check_build(cfg, job, env)
     failed: list[str] = []
     for job in names:
         click.echo(f"deploying {job} to {env.name}", err=True)
@@ -117,8 +132,6 @@ def deploy(
             click.echo(f"kit: error: {exc}", err=True)
             failed.append(job)
             continue
-        if report.exported:
-            click.echo(f"exported {job} (build folder was stale)", err=True)
         if report.changed:
             click.echo(f"{report.stack_name}: deployed {report.job_name} ({report.script_uri})")
         else:
@@ -132,7 +145,7 @@ def deploy(
 @click.argument("job")
 @target_options
 def diff(job: str, env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
-    """Compare the deployed job (live script and DefaultArguments) with the local export (exit 3
+    """Compare the deployed job (live script and DefaultArguments) with the job's build (exit 3
     when they differ)."""
     from kit.infra.drift import DriftFound, diff_job
 
@@ -149,7 +162,7 @@ def diff(job: str, env_name: str, endpoint_url: str | None, profile: str | None,
 
 @click.command()
 def validate():
-    """Lint infra/ and every generated stack with cfn-lint; check job settings."""
+    """Lint infra/ and every build's stack with cfn-lint; check every job in every environment."""
     from kit.infra.validate import validate as run_validate
 
     report = run_validate(kit_config.load())

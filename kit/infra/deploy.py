@@ -1,4 +1,8 @@
-"""``kit deploy``: export if stale, upload, and deploy one job's stack into one environment."""
+"""``kit deploy``: upload a fresh build and deploy one job's stack into one environment.
+
+Deploy reads the build (``build/JOB/``), never the notebook: a build that no longer matches its
+notebook or settings is refused (``--export`` exports first), so what ships is what CI checked.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from kit import aws
+from kit import build as builds
 from kit.config import ProjectConfig
-from kit.errors import OutdatedTemplate, StaleExport
+from kit.errors import OutdatedTemplate
 from kit.infra import bootstrap, cfn, package
-from kit.infra.settings import (
+from kit.infra.stack import SHARED, etl_template_path, nested_template_problems
+from kit.jobstack import FIXED_ARGUMENTS
+from kit.settings import (
     BOOKMARKS,
     Environment,
     JobDeployment,
-    SettingsError,
     job_deployment,
 )
-from kit.infra.stack import etl_template_path, missing_nested_parameters
-
-# DefaultArguments the shared template always sets (infra/etl-template.yml), besides the job's.
-# No --enable-continuous-cloudwatch-log: that is Glue 4.0 and earlier; Glue 5.0 jobs always log
-# in real time.
-MAX_PARAMETER_BYTES = 4096  # CloudFormation's limit on one parameter value (ExtraArguments)
-FIXED_ARGUMENTS = {
-    "--job-language": "python",
-    "--enable-metrics": "true",
-}
 
 
 @dataclass
@@ -42,7 +36,6 @@ class Prepared:
     stack_template: dict[str, Any]
     scripts_bucket: str
     temp_bucket: str
-    exported: bool = False
 
     @property
     def script_key(self) -> str:
@@ -64,36 +57,41 @@ class DeployReport:
     stack_name: str
     script_uri: str
     changed: bool
-    exported: bool
     outputs: dict[str, str] = field(default_factory=dict)
+
+
+def check_build(
+    config: ProjectConfig, job: str, env: Environment, *, export_flag: bool = True
+) -> tuple[builds.Build, JobDeployment, dict[str, Any]]:
+    """Everything deploy can check locally: a fresh build, settings in ``env``, the shared
+    template. No AWS call, no write."""
+    build = builds.load(config, job)
+    build.ensure_fresh(config, export_flag=export_flag)
+    deployment = job_deployment(config, job, env, build.arguments, build.table)
+    template = build.stack_template()
+    etl = etl_template_path(config)
+    problems = nested_template_problems(template, etl)
+    if problems:
+        raise OutdatedTemplate(
+            f"{config.relative(etl)} {problems[0]} (build/{job}/stack.yml nests it); update it "
+            "from kit's copy in kit/infra/templates/etl-template.yml, or delete it to use kit's"
+        )
+    return build, deployment, template
 
 
 def prepare(
     config: ProjectConfig, job: str, env: Environment, target: aws.AwsTarget
 ) -> Prepared:
-    """Export when stale, resolve settings and buckets; no AWS writes yet."""
-    from kit.notebooks import export as exporter
-    from kit.notebooks.jobargs import declared_job_args
-    from kit.notebooks.reader import read_notebook
-
-    exported = False
-    try:
-        result = exporter.check(job, config)
-    except StaleExport:
-        result = exporter.export(job, config)
-        exported = True
-    declared = declared_job_args(read_notebook(result.source))
-    deployment = job_deployment(config, result.job, env, declared)
+    """Check the build and settings, then resolve the buckets (AWS reads only, no writes)."""
+    build, deployment, template = check_build(config, job, env)
     scripts, temp = bootstrap.buckets(env, target)
-    stack_file = config.job_build_dir(result.job) / exporter.STACK_FILE
     return Prepared(
-        job=result.job,
+        job=job,
         deployment=deployment,
-        script=exporter.script_path(config, result.job).read_bytes(),
-        stack_template=yaml.safe_load(stack_file.read_text(encoding="utf-8")),
+        script=build.script(),
+        stack_template=template,
         scripts_bucket=scripts,
         temp_bucket=temp,
-        exported=exported,
     )
 
 
@@ -110,7 +108,7 @@ def default_arguments(prepared: Prepared) -> dict[str, str]:
 
 
 def stack_parameters(prepared: Prepared, target: aws.AwsTarget) -> dict[str, str]:
-    """Per-environment parameter values for the job's stack."""
+    """Per-environment parameter values for the job's stack (one per argument)."""
     dep = prepared.deployment
     data = {prepared.temp_bucket}
     for value in dep.arguments.values():
@@ -118,24 +116,17 @@ def stack_parameters(prepared: Prepared, target: aws.AwsTarget) -> dict[str, str
             data.add(package.split_s3_uri(value)[0])
     partition = _partition(target.region)
     bucket_arns = [f"arn:{partition}:s3:::{b}" for b in sorted(data)]
-    extra = "".join(
-        f", {json.dumps('--' + k)}: {json.dumps(v)}" for k, v in sorted(dep.arguments.items())
-    )
-    if len(extra.encode("utf-8")) > MAX_PARAMETER_BYTES:
-        raise SettingsError(
-            f"job {dep.job}'s arguments take {len(extra.encode('utf-8'))} bytes in {dep.env}; "
-            f"a CloudFormation parameter holds {MAX_PARAMETER_BYTES}: shorten or drop some"
-        )
+    arg_params = prepared.stack_template.get("Metadata", {}).get("kit", {}).get("arguments", {})
     return {
         "Environment": dep.env,
         "JobNamePrefix": dep.name_prefix,
         "JobName": dep.job,
+        "Description": dep.description,
         "ScriptLocation": prepared.script_uri,
         "ScriptsBucket": prepared.scripts_bucket,
         "TempDir": prepared.temp_dir,
         "DataBucketArns": ",".join(bucket_arns),
         "DataObjectArns": ",".join(f"{a}/*" for a in bucket_arns),
-        "ExtraArguments": extra,
         "WorkerType": dep.worker_type,
         "NumberOfWorkers": str(dep.workers),
         "Timeout": str(dep.timeout),
@@ -143,7 +134,13 @@ def stack_parameters(prepared: Prepared, target: aws.AwsTarget) -> dict[str, str
         "Schedule": dep.schedule,
         "Connections": ",".join(dep.connections),
         "BookmarkOption": BOOKMARKS[dep.bookmark],
+        **{param: dep.arguments.get(name, "") for name, param in arg_params.items()},
     }
+
+
+def preflight(target: aws.AwsTarget) -> None:
+    """Fail on missing credentials or an unreachable endpoint before anything is written."""
+    aws.client(target, "sts").get_caller_identity()
 
 
 def deploy(
@@ -153,23 +150,16 @@ def deploy(
     target: aws.AwsTarget,
     on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> DeployReport:
-    """Deploy ``job`` into ``env``; a deploy with nothing changed is a no-op."""
+    """Deploy ``job``'s build into ``env``; a deploy with nothing changed is a no-op."""
     prepared = prepare(config, job, env, target)
     etl = etl_template_path(config)
-    missing = missing_nested_parameters(prepared.stack_template, etl)
-    if missing:
-        raise OutdatedTemplate(
-            f"{config.relative(etl)} has no parameter {', '.join(missing)} that "
-            f"build/{prepared.job}/stack.yml passes; add it (see kit's copy in "
-            "kit/infra/templates/etl-template.yml) or delete the file to use kit's"
-        )
     s3 = aws.client(target, "s3")
     package.upload(s3, prepared.scripts_bucket, prepared.script_key, prepared.script)
     nested = etl.read_bytes()
     nested_key = package.content_key(nested, "kit/templates", ".template")
     package.upload(s3, prepared.scripts_bucket, nested_key, nested)
     template = prepared.stack_template
-    template["Resources"]["Job"]["Properties"]["TemplateURL"] = package.template_url(
+    template["Resources"][SHARED]["Properties"]["TemplateURL"] = package.template_url(
         target, prepared.scripts_bucket, nested_key
     )
     result = cfn.deploy_stack(
@@ -186,7 +176,6 @@ def deploy(
         stack_name=result.stack_name,
         script_uri=prepared.script_uri,
         changed=result.changed,
-        exported=prepared.exported,
         outputs=result.outputs,
     )
 

@@ -1,7 +1,8 @@
 """``kit diff``: is the deployed job still what the local export would deploy?
 
 Compares the live script (the object the job's ``ScriptLocation`` points at, so a console edit
-in S3 shows up) and the job's ``DefaultArguments`` with what ``kit deploy`` would set now.
+in S3 shows up) and the job's ``DefaultArguments`` with what ``kit deploy`` would set now from
+the job's build (which must be fresh).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from kit import aws
 from kit.config import ProjectConfig
 from kit.errors import DriftFound, NotDeployed
 from kit.infra import package
-from kit.infra.settings import Environment
+from kit.settings import Environment
 
 
 @dataclass
@@ -45,19 +46,12 @@ class Drift:
 def diff_job(
     config: ProjectConfig, job: str, env: Environment, target: aws.AwsTarget
 ) -> Drift:
-    """Compare the deployed job with the local export (which is rendered, not written)."""
+    """Compare the deployed job with the job's (fresh) build."""
     from kit.infra.bootstrap import buckets
-    from kit.infra.deploy import Prepared, default_arguments
-    from kit.infra.settings import job_deployment
-    from kit.notebooks import export as exporter
-    from kit.notebooks.jobargs import declared_job_args
-    from kit.notebooks.reader import read_notebook
+    from kit.infra.deploy import Prepared, check_build, default_arguments
 
-    rendered = exporter.render(job, config)
-    local_script = rendered.files[exporter.script_path(config, rendered.job)]
-    deployment = job_deployment(
-        config, rendered.job, env, declared_job_args(read_notebook(rendered.source))
-    )
+    build, deployment, _ = check_build(config, job, env, export_flag=False)
+    local_script = build.script().decode("utf-8", errors="replace")
     glue = aws.client(target, "glue")
     try:
         live = glue.get_job(JobName=deployment.job_name)["Job"]
@@ -65,7 +59,7 @@ def diff_job(
         if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
             raise NotDeployed(
                 f"job {deployment.job_name} is not deployed in {env.name}; "
-                f"run `kit deploy {rendered.job} --env {env.name}`"
+                f"run `kit deploy {job} --env {env.name}`"
             ) from exc
         raise
     location = live["Command"]["ScriptLocation"]
@@ -78,7 +72,7 @@ def diff_job(
             f"{deployment.job_name}: its script {location} cannot be read ({code}); redeploy it"
         ) from exc
     live_script = body.decode("utf-8", errors="replace")
-    label = config.relative(exporter.script_path(config, rendered.job))
+    label = config.relative(build.script_path)
     script_diff = "".join(
         difflib.unified_diff(
             local_script.splitlines(keepends=True),
@@ -90,11 +84,11 @@ def diff_job(
     if script_diff:
         from kit.adopt.record import is_pulled_original
 
-        if is_pulled_original(config, rendered.job, env.name, body, local_script):
+        if is_pulled_original(config, job, env.name, body, local_script):
             script_diff = ""  # still the script `kit pull` adopted, and the notebook is unchanged
     scripts_bucket, temp_bucket = buckets(env, target)
     prepared = Prepared(
-        job=rendered.job,
+        job=job,
         deployment=deployment,
         script=local_script.encode("utf-8"),
         stack_template={},
@@ -114,4 +108,4 @@ def diff_job(
             changes.append(f"argument {name}: missing from the deployed job (local {want!r})")
         else:
             changes.append(f"argument {name}: deployed {have!r}, local {want!r}")
-    return Drift(rendered.job, deployment.job_name, location, script_diff, changes)
+    return Drift(job, deployment.job_name, location, script_diff, changes)

@@ -23,10 +23,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from kit import aws
+from kit import build as builds
 from kit.config import ProjectConfig
 from kit.errors import ItestFailed, KitError
 from kit.infra import package
-from kit.infra.settings import Environment
+from kit.settings import Environment, job_deployment
 
 DONE_OK = {"SUCCEEDED"}
 DONE_BAD = {"FAILED", "ERROR", "TIMEOUT", "STOPPED", "EXPIRED"}
@@ -67,20 +68,16 @@ def run_itest(
 ) -> ItestResult:
     """Upload sample data, run the deployed job, wait, then run its integration checks."""
     from kit.infra.drift import NotDeployed
-    from kit.infra.settings import job_deployment
-    from kit.notebooks import export as exporter
-    from kit.notebooks.jobargs import declared_job_args
-    from kit.notebooks.reader import read_notebook
 
-    job, source = exporter.resolve_source(job, config)
+    build = builds.load(config, job)
     checks = checks_path(config, job)
     if not checks.is_file():
         raise ItestFailed(
             f"no integration checks for {job}: create {config.relative(checks)} "
             "(read the output with kit.infra.itest.itest_output())"
         )
-    declared = declared_job_args(read_notebook(source))
-    deployment = job_deployment(config, job, env, declared)
+    declared = build.arguments
+    deployment = job_deployment(config, job, env, declared, build.table)
     glue, s3 = aws.client(target, "glue"), aws.client(target, "s3")
     try:
         live = glue.get_job(JobName=deployment.job_name)["Job"]
@@ -113,7 +110,7 @@ def run_itest(
     work = config.state_dir / "itest" / job
     if target.is_local:
         _run_locally(
-            config, job, deployment.job_name, arguments, sorted(declared), inputs, outputs, s3,
+            config, build, deployment.job_name, arguments, sorted(declared), inputs, outputs, s3,
             work, echo,
         )
     state, message = wait_for_run(glue, deployment.job_name, run_id, timeout, poll_seconds, echo)
@@ -169,7 +166,7 @@ def wait_for_run(
 
 def _run_locally(
     config: ProjectConfig,
-    job: str,
+    build: builds.Build,
     job_name: str,
     arguments: dict[str, str],
     declared: list[str],
@@ -182,7 +179,6 @@ def _run_locally(
     """Execute the deployed script with kit's local runner, data mirrored from/to S3."""
     import shutil
 
-    from kit.notebooks import export as exporter
     from kit.runtime import runner
 
     if work.exists():
@@ -198,7 +194,7 @@ def _run_locally(
     for name in declared:
         if f"--{name}" in arguments:
             argv += [f"--{name}", local.get(name, arguments[f"--{name}"])]
-    plan = runner.RunPlan(script=exporter.script_path(config, job), argv=argv, job=job)
+    plan = runner.RunPlan(script=build.script_path, argv=argv, job=build.job)
     echo(f"local endpoint: running {config.relative(plan.script)} with kit's local runner")
     result = runner.run(plan, config)
     if result.returncode != 0:

@@ -53,37 +53,31 @@ def lint(paths: list[Path], cwd: Path) -> list[str]:
 
 
 def validate(config: ProjectConfig) -> ValidationReport:
-    """Lint every template and check every job's settings in every configured environment."""
-    import yaml
-
-    from kit.infra.settings import environment, job_deployment
-    from kit.infra.stack import etl_template_path, missing_nested_parameters
-    from kit.notebooks import export as exporter
-    from kit.notebooks.jobargs import declared_job_args
-    from kit.notebooks.reader import read_notebook
+    """Lint every template; check every settings table and every job in every environment."""
+    from kit import build as builds
+    from kit.infra.stack import etl_template_path, nested_template_problems
+    from kit.settings import validate_all
 
     paths = templates(config)
     report = ValidationReport(paths, lint(paths, config.root))
     etl = etl_template_path(config)
-    for stack in sorted(config.build_dir.glob("*/stack.yml")):
-        missing = missing_nested_parameters(yaml.safe_load(stack.read_text(encoding="utf-8")), etl)
-        if missing:
-            report.findings.append(
-                f"{config.relative(stack)}: passes {', '.join(missing)}, which "
-                f"{config.relative(etl)} does not declare; add it (see kit's copy)"
-            )
-    # Without configured environments only the job settings themselves can be checked.
-    for env_name in sorted(config.environments) or [""]:
+    jobs = config.job_names()
+    declared: dict[str, dict[str, str]] = {}
+    for job in jobs:
         try:
-            env = environment(config, env_name or "dev")
+            build = builds.load(config, job)
         except KitError as exc:
-            report.findings.append(f"settings: {exc}")
+            report.findings.append(f"{job}: {str(exc).replace(', or pass --export', '')}")
             continue
-        for job in config.job_names():
-            try:
-                _, source = exporter.resolve_source(job, config)
-                declared = declared_job_args(read_notebook(source)) if env_name else {}
-                job_deployment(config, job, env, declared)
-            except KitError as exc:
-                report.findings.append(f"settings ({env_name}): {exc}")
+        declared[job] = build.arguments
+        try:
+            problems = nested_template_problems(build.stack_template(), etl)
+        except (KeyError, TypeError, AttributeError):
+            problems = ["cannot be nested by it (the stack is not one kit generates)"]
+        for problem in problems:
+            report.findings.append(
+                f"{config.relative(build.stack_path)}: {config.relative(etl)} {problem}; "
+                "update it from kit's copy"
+            )
+    report.findings += [f"settings: {finding}" for finding in validate_all(config, jobs, declared)]
     return report

