@@ -32,6 +32,7 @@ SESSION_PREFIX = "kit-run-"
 IDLE_TIMEOUT = 3600  # seconds: a warm driver nobody used for an hour is stopped (heartbeat)
 DEAD_STATES = ("dead", "error", "killed", "shutting_down")
 POLL = 0.005
+START_TIMEOUT = 300.0  # seconds for a new driver to come up (a loaded machine is slow)
 
 
 def run(
@@ -60,12 +61,14 @@ def run(
     try:
         statement = client.post(f"/sessions/{session_id}/statements",
                                 {"code": _statement_code(request), "kind": "pyspark"})
-        final = _follow(client, session_id, statement["id"], (out_path, stdout),
-                        (err_path, stderr))
+        final, interrupted = _follow(client, session_id, statement["id"], (out_path, stdout),
+                                     (err_path, stderr))
     finally:
         out_path.unlink(missing_ok=True)
         err_path.unlink(missing_ok=True)
     code, restart = _outcome(final, stderr)
+    if interrupted:  # a cancel may land anywhere in the run's clean-up: start afresh next time
+        code, restart = 130, True
     if restart:
         _delete(client, session_id)
     seconds = time.perf_counter() - started
@@ -107,7 +110,12 @@ def _session(client: Any, spark_conf: Mapping[str, str]) -> int:
             "kind": "pyspark", "name": name, "conf": dict(spark_conf),
             "heartbeatTimeoutInSecond": IDLE_TIMEOUT,
         })
+    deadline = time.monotonic() + START_TIMEOUT
     while mine["state"] == "starting":
+        if time.monotonic() > deadline:
+            _delete(client, mine["id"])
+            raise RunError(f"the warm Spark driver did not start within {START_TIMEOUT:.0f}s; "
+                           "see .kit/warm/logs/")
         time.sleep(0.05)
         mine = client.get(f"/sessions/{mine['id']}")
     if mine["state"] in DEAD_STATES:
@@ -126,8 +134,11 @@ def _statement_code(request: dict[str, Any]) -> str:
 
 
 def _follow(client: Any, session_id: int, statement_id: int,
-            *streams: tuple[Path, TextIO]) -> dict[str, Any]:
-    """Copy the run's output as it comes until the statement ends; Ctrl+C cancels it."""
+            *streams: tuple[Path, TextIO]) -> tuple[dict[str, Any], bool]:
+    """Copy the run's output as it comes until the statement ends; Ctrl+C cancels it.
+
+    Returns the final statement and whether it was interrupted.
+    """
     offsets = [0] * len(streams)
     path = f"/sessions/{session_id}/statements/{statement_id}"
     cancelled = False
@@ -137,7 +148,7 @@ def _follow(client: Any, session_id: int, statement_id: int,
             done = statement["state"] in ("available", "error", "cancelled")
             _copy(streams, offsets)
             if done:
-                return statement
+                return statement, cancelled
             time.sleep(POLL)
         except KeyboardInterrupt:
             if cancelled:

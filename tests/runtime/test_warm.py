@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -182,6 +183,26 @@ def test_a_run_that_ends_the_driver_makes_the_next_run_cold(project):
     assert stopped.returncode == 0, stopped.stderr
     fresh = kit(project, "run", "--warm", probe)
     assert fresh.returncode == 0 and app_id(fresh) not in (app_id(after), app_id(stopped))
+
+
+def test_ctrl_c_cancels_the_run_and_the_next_run_is_clean(project):
+    probe = script(project, "probe.py", APP_ID)
+    before = app_id(kit(project, "run", "--warm", probe))
+    endless = script(project, "endless.py", "import time\nprint('started', flush=True)\n"
+                                            "while True:\n    time.sleep(0.05)\n")
+    env = {k: v for k, v in os.environ.items() if k != "KIT_PROJECT"}
+    proc = subprocess.Popen([KIT, "run", "--warm", endless], cwd=project, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == "started\n"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    after = kit(project, "run", "--warm", probe)
+    assert after.returncode == 0, after.stderr
+    assert app_id(after) != before  # an interrupted driver is not reused
 
 
 def test_stop_ends_the_engine_and_its_driver(project):
