@@ -2,12 +2,16 @@
 
 Runs the ``kit`` command itself (what a user types) in a throwaway copy of the example project:
 cold and warm runs alternate, so both see the same machine load. The first warm run (it starts
-the resident driver) is reported apart; the ratio is median warm / median cold.
+the resident driver) is reported apart; the ratio is median warm / median cold. The same 10-row
+runs through the library API (``runner.run`` vs ``warm.run``, in this process) and ``kit --version``
+show how much of a run is the ``kit`` command's own start-up.
 Run: ``.venv/bin/python -m benchmarks warm`` (or ``benchmarks/bench_warm.py [REPEATS]``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import statistics
@@ -15,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,6 +46,40 @@ def _kit(root: Path, *args: str) -> float:
     return seconds
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Send this process's stdout (and its children's) to /dev/null."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _library(root: Path, repeats: int) -> tuple[list[float], list[float]]:
+    """Cold and warm runs of the 10-row script through kit's API (no CLI start-up)."""
+    from kit.config import load
+    from kit.runtime import runner, warm
+
+    config = load(root)
+    plan = runner.plan(str(root / "ten_rows.py"), [], config)
+    cold, hot = [], []
+    for _ in range(repeats):
+        with _quiet():
+            started = time.perf_counter()
+            assert runner.run(plan, config).returncode == 0
+            cold.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        assert warm.run(plan, config, stdout=io.StringIO(), stderr=io.StringIO()).returncode == 0
+        hot.append(time.perf_counter() - started)
+    return cold, hot
+
+
 def main(repeats: int = 5) -> None:
     root = Path(tempfile.mkdtemp(prefix="kit-bench-warm-"))
     try:
@@ -58,6 +97,8 @@ def main(repeats: int = 5) -> None:
                 cold.append(_kit(root, "run", target))
                 warm.append(_kit(root, "run", "--warm", target))
             rows.append((target, cold, warm))
+        api_cold, api_warm = _library(root, repeats)
+        version = [_kit(root, "--version") for _ in range(repeats)]
         _kit(root, "run", "--warm", "--stop")
         print(f"kit run vs kit run --warm (local[*], {os.cpu_count()} cores, n={repeats} each)")
         print(f"  first warm run (starts the driver):  {first:6.2f}s")
@@ -66,6 +107,11 @@ def main(repeats: int = 5) -> None:
             print(f"  {target:<16} cold median {statistics.median(cold):6.2f}s"
                   f"  warm median {statistics.median(warm):6.2f}s (min {min(warm):.2f}s)"
                   f"  warm/cold {ratio:.3f}x")
+        ratio = statistics.median(api_warm) / statistics.median(api_cold)
+        print(f"  {'ten_rows (API)':<16} cold median {statistics.median(api_cold):6.2f}s"
+              f"  warm median {statistics.median(api_warm):6.2f}s (min {min(api_warm):.2f}s)"
+              f"  warm/cold {ratio:.3f}x")
+        print(f"  kit --version (CLI start-up floor): median {statistics.median(version):.2f}s")
     finally:
         subprocess.run([KIT, "run", "--warm", "--stop"], cwd=root, capture_output=True,
                        check=False)
