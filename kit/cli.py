@@ -252,19 +252,32 @@ def check() -> None:
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
-@click.argument("target")
+@click.argument("target", required=False)
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
-def run(target: str, script_args: tuple[str, ...], master: str) -> None:
+@click.option("--warm", is_flag=True, help="Run in a resident Spark driver (started on first use).")
+@click.option("--stop", is_flag=True, help="With --warm: stop the resident driver.")
+def run(target: str | None, script_args: tuple[str, ...], master: str, warm: bool,
+        stop: bool) -> None:
     """Run a job (name, notebook or any Glue script) locally; ARGS reach the script verbatim.
 
     \b
     kit run orders_by_month
     kit run build/orders_by_month/orders_by_month.py --JOB_NAME demo --output_path /tmp/out
     kit run my_job --master spark://127.0.0.1:7077
+    kit run --warm orders_by_month    reuse a resident driver: no JVM start after the first run
+    kit run --warm --stop             stop that driver
     """
     from kit.runtime import preflight, runner
 
+    if stop:
+        from kit.runtime import warm as warm_runner
+
+        stopped = warm_runner.stop(_config())
+        click.echo("stopped the warm driver" if stopped else "no warm driver was running", err=True)
+        return
+    if target is None:
+        raise click.UsageError("give a job name, notebook or script to run")
     try:
         cfg, projectless = _config(), False
     except NoProject:
@@ -287,8 +300,15 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
             f"{cfg.state_dir} (KIT_S3_ROOT, KIT_BOOKMARK_DIR move it)",
             err=True,
         )
-    click.echo(f"running {cfg.relative(plan.script)} on {master}", err=True)
-    result = runner.run(plan, cfg, master=master)
+    click.echo(f"running {cfg.relative(plan.script)} on {master}{' (warm)' if warm else ''}",
+               err=True)
+    if warm:
+        from kit.runtime import warm as warm_runner
+
+        preflight.check_plan(plan.script, plan.argv, plan.job, cfg, master)
+        result = warm_runner.run(plan, cfg, master=master)
+    else:
+        result = runner.run(plan, cfg, master=master)
     if result.returncode == 0:
         for folder, files, size in result.outputs:
             click.echo(f"wrote {cfg.relative(folder)}: {files} file(s), {_human(size)}", err=True)

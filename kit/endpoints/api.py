@@ -24,12 +24,13 @@ class Response:
 PAGE_SIZE = 100  # Livy's default page of sessions and of log lines
 
 Handler = Callable[[SessionManager, Mapping[str, str], dict[str, Any], list[str]], Response]
-_ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
+_ROUTES: list[tuple[str, re.Pattern[str], Handler, bool]] = []
 
 
-def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+def route(method: str, pattern: str, body: bool = False) -> Callable[[Handler], Handler]:
+    """Register ``handler`` for ``method`` on ``pattern``; ``body``: it needs a JSON object."""
     def register(handler: Handler) -> Handler:
-        _ROUTES.append((method, re.compile(f"^{pattern}/?$"), handler))
+        _ROUTES.append((method, re.compile(f"^{pattern}/?$"), handler, body))
         return handler
 
     return register
@@ -40,7 +41,7 @@ def handle(
 ) -> Response:
     """Answer one request; never raises for anything a client can send."""
     matched_path = False
-    for route_method, pattern, handler in _ROUTES:
+    for route_method, pattern, handler, needs_body in _ROUTES:
         match = pattern.match(path)
         if not match:
             continue
@@ -48,7 +49,7 @@ def handle(
         if route_method != method:
             continue
         try:
-            payload = _json_body(body) if method == "POST" else {}
+            payload = _json_body(body, needs_body) if method == "POST" else {}
             return handler(manager, query, payload, list(match.groups()))
         except NotFound as exc:
             return Response(404, {"msg": str(exc)})
@@ -59,8 +60,10 @@ def handle(
     return Response(404, {"msg": f"No route for {method} {path}"})
 
 
-def _json_body(body: bytes) -> dict[str, Any]:
+def _json_body(body: bytes, required: bool) -> dict[str, Any]:
     if not body.strip():
+        if required:
+            raise LivyRequestError("Request body is empty; send a JSON object")
         return {}
     try:
         payload = json.loads(body)
@@ -110,7 +113,7 @@ def list_sessions(manager, query, body, args):
                           "sessions": [s.to_json() for s in page]})
 
 
-@route("POST", r"/sessions")
+@route("POST", r"/sessions", body=True)
 def create_session(manager, query, body, args):
     return Response(201, manager.create(body).to_json())
 
@@ -150,7 +153,7 @@ def list_statements(manager, query, body, args):
     return Response(200, {"total_statements": len(statements), "statements": page})
 
 
-@route("POST", r"/sessions/([^/]+)/statements")
+@route("POST", r"/sessions/([^/]+)/statements", body=True)
 def submit_statement(manager, query, body, args):
     session = manager.get(_int(args[0], "sessionId"))
     code = body.get("code")

@@ -203,8 +203,8 @@ class Session:
             except WorkerDied as exc:
                 with self._lock:
                     statement.output = {
-                        "status": "error", "ename": "SessionDead", "evalue": str(exc),
-                        "traceback": [],
+                        "status": "error", "execution_count": statement.id,
+                        "ename": "SessionDead", "evalue": str(exc), "traceback": [],
                     }
                     statement.state, statement.completed = "error", _now_ms()
                 self._die(str(exc))
@@ -213,7 +213,7 @@ class Session:
                 if output.get("status") == "cancelled":
                     statement.state = "cancelled"
                 else:
-                    statement.output = output
+                    statement.output = _numbered(output, statement.id)
                     statement.state = "available"
                 statement.completed = _now_ms()
                 if not self._queue and not self._closing:
@@ -242,11 +242,19 @@ class Session:
             log.write(f"kit: session {self.id} is dead: {reason}\n")
 
 
+def _numbered(output: dict[str, Any], statement_id: int) -> dict[str, Any]:
+    """Livy's ``StatementOutput``: ``status``, then ``execution_count`` (the statement id)."""
+    return {"status": output.get("status"), "execution_count": statement_id,
+            **{k: v for k, v in output.items() if k != "status"}}
+
+
 def session_conf(request: Mapping[str, Any]) -> dict[str, str]:
     """Spark settings of a ``POST /sessions`` body: ``conf`` plus Livy's named fields."""
     conf = request.get("conf") or {}
     if not isinstance(conf, dict):
         raise LivyRequestError("'conf' must be an object of Spark settings")
+    if any(not isinstance(v, str | int | float | bool) for v in conf.values()):
+        raise LivyRequestError("'conf' values must be strings (Spark settings)")
     merged = {str(k): str(v) for k, v in conf.items()}
     for field_name, key in LIVY_SETTINGS.items():
         value = request.get(field_name)
@@ -281,7 +289,10 @@ class SessionManager:
 
     def create(self, request: Mapping[str, Any]) -> Session:
         """Start a session from a Livy ``POST /sessions`` body (``kind``, ``conf``, ...)."""
-        kind = str(request.get("kind") or "pyspark").lower()
+        kind = request.get("kind") or "pyspark"
+        if not isinstance(kind, str):
+            raise LivyRequestError("'kind' must be a string")
+        kind = kind.lower()
         if kind not in SESSION_KINDS:
             raise LivyRequestError(
                 f"Session kind '{kind}' is not supported by kit's local endpoint; "
@@ -289,11 +300,14 @@ class SessionManager:
             )
         conf = session_conf(request)
         timeout = request.get("heartbeatTimeoutInSecond") or 0
-        if not isinstance(timeout, int) or timeout < 0:
+        if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 0:
             raise LivyRequestError("'heartbeatTimeoutInSecond' must be a non-negative integer")
         name = request.get("name")
         if name is not None and not isinstance(name, str):
             raise LivyRequestError("'name' must be a string")
+        proxy_user = request.get("proxyUser")
+        if proxy_user is not None and not isinstance(proxy_user, str):
+            raise LivyRequestError("'proxyUser' must be a string")
         with self._lock:
             if name is not None and any(s.name == name for s in self._sessions.values()):
                 raise LivyRequestError(f"Duplicate session name: {name}")  # as Livy refuses

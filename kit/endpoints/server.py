@@ -1,19 +1,28 @@
-"""The local Livy-compatible endpoint: a thin stdlib HTTP layer over ``kit.endpoints.api``.
+"""The local Livy-compatible endpoint: a thin tornado layer over ``kit.endpoints.api``.
 
-``ThreadingHTTPServer`` is enough: a notebook client sends a handful of small JSON requests a
-second, statements run on session threads, and the server binds to loopback only.
+Tornado (Jupyter's own server) parses HTTP and keeps every connection answered: its listen
+backlog and event loop take bursts of concurrent requests that ``http.server`` resets. Each
+request first passes ``kit.endpoints.security.check``; then ``api.handle`` (pure, may block:
+starting or deleting a session joins processes) runs on a thread pool, so a slow request never
+stalls the others. The server binds to loopback only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
+import logging
 import signal
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
 
 from kit.endpoints import api, security
 from kit.endpoints.errors import EndpointError
@@ -22,83 +31,98 @@ from kit.endpoints.models import SessionManager
 DEFAULT_PORT = 8998
 MAX_BODY = 10 * 1024 * 1024
 HEARTBEAT_CHECK_SECONDS = 5.0
+REQUEST_THREADS = 16
+BACKLOG = 1024  # a burst of connections waits here instead of being reset
+
+log = logging.getLogger("kit.endpoint")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: LivyServer
-    protocol_version = "HTTP/1.1"
-    server_version = "kit-livy/1"
+class LivyServer:
+    """Bound sockets, the session manager and the request policy; ``serve`` runs it."""
 
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
-
-    def do_OPTIONS(self) -> None:  # no CORS preflight is ever answered
-        self._dispatch("OPTIONS")
-
-    def _dispatch(self, method: str) -> None:
-        url = urlsplit(self.path)
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY:
-            self.close_connection = True
-            self._send(api.Response(400, {"msg": "Invalid or too large Content-Length"}))
-            return
-        body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        refusal = security.check(method, headers, self.server.policy)
-        if refusal is not None:
-            self.log_error("refused %s %s: %s", method, url.path, refusal.msg)
-            self._send(api.Response(refusal.status, {"msg": refusal.msg}))
-            return
-        try:
-            response = api.handle(self.server.manager, method, url.path, dict(parse_qsl(url.query)),
-                                  body)
-        except Exception as exc:  # noqa: BLE001 - a server bug must not take the endpoint down
-            self.log_error("internal error on %s %s: %r", method, url.path, exc)
-            response = api.Response(500, {"msg": f"Internal error: {exc}"})
-        self._send(response)
-
-    def _send(self, response: api.Response) -> None:
-        data = json.dumps(response.body).encode("utf-8")
-        self.send_response(response.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
-        if self.server.verbose:
-            super().log_message(format, *args)
-
-
-class LivyServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, manager: SessionManager, host: str, port: int, verbose: bool = False,
-                 token: str | None = None, csrf: bool = True):
+    def __init__(self, manager: SessionManager, sockets: list[socket.socket],
+                 policy: security.Policy, verbose: bool = False):
         self.manager = manager
+        self.sockets = sockets
+        self.policy = policy
         self.verbose = verbose
-        super().__init__((host, port), _Handler)
-        self.policy = security.Policy(port=self.server_address[1], token=token, csrf=csrf)
+        self.executor = ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="livy-request")
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._stop_requested = threading.Event()
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = self.sockets[0].getsockname()[:2]
         return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        """Make ``serve`` return (from any thread)."""
+        self._stop_requested.set()
+        loop, event = self._loop, self._stop
+        if loop is not None and event is not None:
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:
+                pass  # the loop already ended
+
+
+@tornado.web.stream_request_body
+class _Handler(tornado.web.RequestHandler):
+    """Every route: guard, then ``api.handle`` on the server's thread pool.
+
+    The body is streamed in (``data_received``) rather than parsed by tornado, so the guard
+    runs on the headers alone, before any of a refused request's body is read or decoded.
+    """
+
+    SUPPORTED_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD")
+
+    def initialize(self, livy: LivyServer) -> None:
+        self.livy = livy
+        self.body = bytearray()
+
+    def data_received(self, chunk: bytes) -> None:
+        self.body += chunk
+
+    def set_default_headers(self) -> None:
+        self.set_header("Server", "kit-livy/1")
+        self.set_header("Content-Type", "application/json")
+
+    def prepare(self) -> None:
+        headers = {k.lower(): v for k, v in self.request.headers.get_all()}
+        refusal = security.check(self.request.method or "", headers, self.livy.policy)
+        if refusal is not None:
+            log.warning("refused %s %s from %s: %s", self.request.method, self.request.path,
+                        self.request.remote_ip, refusal.msg)
+            self._reply(api.Response(refusal.status, {"msg": refusal.msg}))
+
+    async def _dispatch(self, *args: Any) -> None:
+        request = self.request
+        query = {k: v[-1].decode("utf-8", "replace") for k, v in request.query_arguments.items()}
+        loop = asyncio.get_running_loop()
+        try:
+            response = await loop.run_in_executor(
+                self.livy.executor, api.handle, self.livy.manager, request.method, request.path,
+                query, bytes(self.body),
+            )
+        except Exception as exc:  # noqa: BLE001 - a server bug must not take the endpoint down
+            log.exception("internal error on %s %s", request.method, request.path)
+            response = api.Response(500, {"msg": f"Internal error: {exc}"})
+        self._reply(response)
+
+    get = post = put = delete = patch = options = head = _dispatch
+
+    def _reply(self, response: api.Response) -> None:
+        self.set_status(response.status)
+        self.finish(json.dumps(response.body))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """tornado's own refusals (unknown method, malformed request) in Livy's shape."""
+        self.finish(json.dumps({"msg": self._reason or f"HTTP {status_code}"}))
+
+    def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
+        if not isinstance(value, tornado.web.HTTPError):
+            super().log_exception(typ, value, tb)
 
 
 def make_server(
@@ -110,8 +134,9 @@ def make_server(
     state_dir: Path | None = None,
     token: str | None = None,
     csrf: bool = True,
+    manager: SessionManager | None = None,
 ) -> LivyServer:
-    """A server (not yet serving) whose sessions run in ``workdir``; port 0 picks a free one.
+    """A server (bound, not yet serving) whose sessions run in ``workdir``; port 0 picks one.
 
     Every request passes ``kit.endpoints.security.check``: loopback ``Host``/``Origin`` only,
     JSON bodies (and ``X-Requested-By`` with ``csrf``) on state-changing requests, and ``token``
@@ -119,31 +144,58 @@ def make_server(
     """
     if not ipaddress.ip_address(socket.gethostbyname(host)).is_loopback:
         raise EndpointError(f"refusing to bind {host}: the local endpoint listens on loopback only")
-    log_dir = Path(state_dir or Path(workdir) / ".kit") / "endpoint" / "logs"
-    manager = SessionManager(workdir, log_dir, master=master)
+    if manager is None:
+        log_dir = Path(state_dir or Path(workdir) / ".kit") / "endpoint" / "logs"
+        manager = SessionManager(workdir, log_dir, master=master)
     try:
-        return LivyServer(manager, host, port, verbose=verbose, token=token, csrf=csrf)
+        sockets = tornado.netutil.bind_sockets(port, address=host, family=socket.AF_INET,
+                                               backlog=BACKLOG)
     except OSError as exc:
         raise EndpointError(
             f"cannot listen on {host}:{port} ({exc.strerror}); stop what uses it or pass --port"
         ) from exc
+    bound = sockets[0].getsockname()[1]
+    return LivyServer(manager, sockets, security.Policy(bound, token, csrf), verbose=verbose)
 
 
-def serve(server: LivyServer, stop: threading.Event | None = None) -> None:
-    """Serve until interrupted (or ``stop`` is set); expires idle sessions; stops every session."""
-    stop = stop or threading.Event()
+def serve(server: LivyServer) -> None:
+    """Serve until ``server.stop()`` or an interrupt; expires idle sessions; stops every session."""
+    # every request with --verbose; else only server errors (refusals are logged on their own)
+    logging.getLogger("tornado.access").setLevel(logging.INFO if server.verbose else logging.ERROR)
+    if server.verbose:
+        logging.basicConfig(format="%(asctime)s %(name)s %(message)s")
 
-    def reap() -> None:
-        while not stop.wait(HEARTBEAT_CHECK_SECONDS):
-            server.manager.expire()
+    async def run() -> None:
+        server._loop = asyncio.get_running_loop()
+        server._stop = asyncio.Event()
+        if server._stop_requested.is_set():
+            return
+        app = tornado.web.Application([(r"/.*", _Handler, {"livy": server})])
+        http = tornado.httpserver.HTTPServer(app, max_body_size=MAX_BODY)
+        http.add_sockets(server.sockets)
+        reaper = asyncio.create_task(_reap(server))
+        try:
+            await server._stop.wait()
+        finally:
+            reaper.cancel()
+            http.stop()
+            await http.close_all_connections()
 
-    threading.Thread(target=reap, name="livy-heartbeat", daemon=True).start()
     try:
-        server.serve_forever(poll_interval=0.2)
+        asyncio.run(run())
     finally:
-        stop.set()
-        server.server_close()
+        for sock in server.sockets:
+            sock.close()
         server.manager.shutdown()
+        server.executor.shutdown(wait=False, cancel_futures=True)
+
+
+async def _reap(server: LivyServer) -> None:
+    """Delete sessions whose client stopped sending heartbeats."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(HEARTBEAT_CHECK_SECONDS)
+        await loop.run_in_executor(server.executor, server.manager.expire)
 
 
 def stop_on_signals() -> None:
@@ -160,12 +212,12 @@ def stop_on_signals() -> None:
 
 
 def start_in_thread(server: LivyServer) -> threading.Thread:
-    """Serve from a daemon thread (tests, benchmarks); ``shutdown(server)`` stops it."""
+    """Serve from a daemon thread (tests, benchmarks, the warm engine); ``shutdown`` stops it."""
     thread = threading.Thread(target=serve, args=(server,), name="livy-server", daemon=True)
     thread.start()
     return thread
 
 
 def shutdown(server: LivyServer, thread: threading.Thread) -> None:
-    server.shutdown()
+    server.stop()
     thread.join(timeout=60)

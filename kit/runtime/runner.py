@@ -48,14 +48,14 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
     A job name or notebook is exported first (if stale), and the exported script runs, so a
     local run executes exactly what would be deployed.
     """
-    from kit.notebooks import export as exporter
-
     path = Path(target)
     is_named_job = path.suffix == "" and "/" not in target
     is_pair_file = path.suffix == ".ipynb" or (
         path.suffix == ".py" and path.resolve().parent == config.jobs_dir
     )
     if is_named_job or is_pair_file:
+        from kit.notebooks import export as exporter  # nbformat/jupytext: only to export
+
         result = exporter.export(target, config)
         job = result.job
         script = exporter.script_path(config, job)

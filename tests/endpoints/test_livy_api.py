@@ -65,7 +65,10 @@ def test_session_is_listed_in_livy_shape(client, session):
 def test_statement_outputs_like_livy(client, session):
     ok = client.run(session, "x = 20\nprint('half', x)\nx * 2 + 2")
     assert ok["state"] == "available"
-    assert ok["output"] == {"status": "ok", "data": {"text/plain": "half 20\n42"}}
+    # Livy's StatementOutput: the execution count is the statement's id in its session
+    assert ok["output"] == {"status": "ok", "execution_count": ok["id"],
+                            "data": {"text/plain": "half 20\n42"}}
+    assert list(ok["output"])[:2] == ["status", "execution_count"]
 
     # spark and sc are predefined, as in a Livy pyspark session
     counted = client.run(session, "spark.range(7).count() + sc.parallelize([1, 2, 3]).sum()")
@@ -76,6 +79,7 @@ def test_statement_outputs_like_livy(client, session):
     output = failed["output"]
     assert output["status"] == "error"
     assert output["ename"] == "KeyError" and output["evalue"] == "'missing'"
+    assert output["execution_count"] == failed["id"] == ok["id"] + 2
     assert any("line 2, in f" in line for line in output["traceback"])
 
     broken = client.run(session, "def (:")
@@ -101,7 +105,8 @@ def test_glue_layer_is_importable(client, session):
         "gc = GlueContext(sc)\n"
         "gc.spark_session.range(3).count()",
     )
-    assert result["output"] == {"status": "ok", "data": {"text/plain": "3"}}
+    assert result["output"] == {"status": "ok", "execution_count": result["id"],
+                                "data": {"text/plain": "3"}}
 
 
 def test_session_is_busy_while_a_statement_runs(client, session, tmp_path):
