@@ -22,7 +22,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 from kit.config import ProjectConfig
 from kit.errors import KitError
 from kit.fsutil import write_atomic
-from kit.notebooks.checks import check_notebook
+from kit.notebooks.checks import refusals
 from kit.notebooks.jobargs import JOB_ARGS_NAME
 from kit.notebooks.pairing import PAIRING_FORMATS, TEXT_FORMAT
 from kit.notebooks.tags import JOB_TAG
@@ -127,7 +127,7 @@ def build_notebook(source: str, name: str, label: str) -> tuple[NotebookNode, Sc
     nb.metadata["jupytext"] = {"formats": PAIRING_FORMATS}
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
-    problems = check_notebook(nb)
+    problems = refusals(nb)
     if problems:
         raise ImportRefused(f"{label}: {problems[0]}; nothing was written")
     return nb, shape
