@@ -47,3 +47,7 @@ class CatalogError(KitError):
 
 class KernelError(KitError):
     """The local Glue Jupyter kernel cannot be installed, removed or started."""
+
+
+class GlueConnectionError(KitError):
+    """A Glue connection or JDBC target cannot be used locally (unknown name, no driver, ...)."""

@@ -521,6 +521,14 @@ class DynamicFrameWriter:
             frame, database, table_name, redshift_tmp_dir, transformation_ctx, **kwargs
         )
 
+    def from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str,
+                       connection_options: dict | None = None, redshift_tmp_dir: str = "",
+                       transformation_ctx: str = "") -> Any:
+        return self._glue_context.write_dynamic_frame_from_jdbc_conf(
+            frame, catalog_connection, connection_options or {}, redshift_tmp_dir,
+            transformation_ctx,
+        )
+
 
 # -- helpers ------------------------------------------------------------------------------
 _SQL_OPS = {">": ">", "<": "<", ">=": ">=", "<=": "<=", "=": "=", "==": "=", "!=": "!="}
