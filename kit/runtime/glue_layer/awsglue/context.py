@@ -16,6 +16,7 @@ from awsglue import _tables
 from awsglue.data_sink import DataSink
 from awsglue.data_source import DataSource
 from awsglue.dataframereader import DataFrameReader
+from awsglue.dataframewriter import DataFrameWriter
 from awsglue.dynamicframe import (
     DynamicFrame,
     DynamicFrameCollection,
@@ -75,7 +76,10 @@ class GlueContext(SQLContext):
 
     Spark_SQL_Formats = {"parquet", "orc"}
 
-    def __init__(self, sparkContext: Any, **options: Any) -> None:  # noqa: N803
+    def __init__(self, sparkContext: Any = None, **options: Any) -> None:  # noqa: N803
+        from pyspark import SparkContext
+
+        sparkContext = sparkContext or SparkContext.getOrCreate()  # noqa: N806
         session = SparkSession.builder.getOrCreate()
         _share_layer(sparkContext)
         with warnings.catch_warnings():
@@ -85,6 +89,7 @@ class GlueContext(SQLContext):
         self.create_dynamic_frame = DynamicFrameReader(self)
         self.write_dynamic_frame = DynamicFrameWriter(self)
         self.create_data_frame = DataFrameReader(self)
+        self.write_data_frame = DataFrameWriter(self)
         self._glue_logger = GlueLogger()
         self._options = options
         s3local.object_root()  # announce where s3:// paths go, once, at start
@@ -134,17 +139,18 @@ class GlueContext(SQLContext):
                                           **kwargs: Any) -> DynamicFrame:
         """Read s3/file ``paths`` in csv, json, parquet or orc (``recurse``, ``groupFiles`` accepted)."""
         df = self.create_data_frame_from_options(connection_type, connection_options or {}, format,
-                                                 format_options or {}, transformation_ctx)
-        if push_down_predicate:
-            df = df.where(push_down_predicate)
+                                                 format_options or {}, transformation_ctx,
+                                                 push_down_predicate)
         return DynamicFrame(df, self, transformation_ctx)
 
     def create_data_frame_from_options(self, connection_type: str, connection_options: dict | None = None,
                                        format: str | None = None, format_options: dict | None = None,  # noqa: A002
-                                       transformation_ctx: str = "", **kwargs: Any) -> DataFrame:
+                                       transformation_ctx: str = "", push_down_predicate: str = "",
+                                       **kwargs: Any) -> DataFrame:
         source = self.getSource(connection_type, format, transformation_ctx, **(connection_options or {}))
         source.setFormat(format or connection_type, **(format_options or {}))
-        return source.getDataFrame()
+        df = source.getDataFrame()
+        return df.where(push_down_predicate) if push_down_predicate and df.columns else df
 
     def create_dynamic_frame_from_catalog(self, database: str | None = None, table_name: str | None = None,
                                           redshift_tmp_dir: str = "", transformation_ctx: str = "",
@@ -235,6 +241,17 @@ class GlueContext(SQLContext):
             self._refresh_spark_table(db, table_name, catalog_id)
         return written
 
+    def write_data_frame_from_catalog(self, frame: DataFrame, database: str | None = None,
+                                      table_name: str | None = None, redshift_tmp_dir: str = "",
+                                      transformation_ctx: str = "", additional_options: dict | None = None,
+                                      catalog_id: str | None = None, **kwargs: Any) -> Any:
+        """``write_dynamic_frame_from_catalog`` for a plain DataFrame."""
+        self.write_dynamic_frame_from_catalog(DynamicFrame.fromDF(frame, self, table_name or ""),
+                                              database, table_name, redshift_tmp_dir,
+                                              transformation_ctx, additional_options, catalog_id,
+                                              **kwargs)
+        return frame
+
     def write_dynamic_frame_from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str,
                                            connection_options: dict | None = None,
                                            redshift_tmp_dir: str = "", transformation_ctx: str = "",
@@ -292,6 +309,61 @@ class GlueContext(SQLContext):
 
     def get_logger(self) -> GlueLogger:
         return self._glue_logger
+
+    def currentTimeMillis(self) -> int:  # noqa: N802
+        return int(time.time() * 1000)
+
+    def forEachBatch(self, frame: DataFrame, batch_function: Any, options: dict | None = None) -> None:  # noqa: N802
+        """Glue's streaming loop: ``batch_function(batch_df, batch_id)`` for each non-empty
+        micro-batch of the streaming DataFrame ``frame`` every ``windowSize``, with progress in
+        ``checkpointLocation``; a failing batch is retried up to ``batchMaxRetries`` (default 3).
+
+        Locally the query also stops once the source has no new data (``availableNow``) unless
+        ``options["awaitTermination"]`` is ``"true"``, so a job over a file source ends."""
+        from pyspark import StorageLevel
+
+        options = dict(options or {})
+        if "windowSize" not in options:
+            raise Exception("Missing windowSize argument")
+        if "checkpointLocation" not in options:
+            raise Exception("Missing checkpointLocation argument")
+        retries = int(options.get("batchMaxRetries", 3))
+        if retries < 0 or retries > 100:
+            raise ValueError("Please specify the number of retries as an integer in the range of [0, 100].")
+        persist = str(options.get("persistDataFrame", "true")).lower() != "false"
+        level = getattr(StorageLevel, str(options.get("storageLevel", "MEMORY_AND_DISK")).upper())
+
+        def run_batch(data_frame: DataFrame, batch_id: int) -> None:
+            if not persist:
+                if data_frame.take(1):
+                    batch_function(data_frame, batch_id)
+                return
+            data_frame.persist(level)
+            try:
+                if data_frame.count() > 0:
+                    batch_function(data_frame, batch_id)
+            finally:
+                data_frame.unpersist()
+
+        checkpoint = s3local.to_local(str(options["checkpointLocation"]))
+        forever = str(options.get("awaitTermination", "false")).lower() == "true"
+        attempt = 0
+        while True:
+            writer = (frame.writeStream.foreachBatch(run_batch)
+                      .option("checkpointLocation", checkpoint))
+            writer = (writer.trigger(processingTime=str(options["windowSize"])) if forever
+                      else writer.trigger(availableNow=True))
+            try:
+                writer.start().awaitTermination()
+                return
+            except Exception as exc:  # noqa: BLE001 - Glue retries any failing batch
+                attempt += 1
+                if attempt > retries:
+                    self._glue_logger.error("Exceeded the maximum number of batch retries.")
+                    raise exc
+                self._glue_logger.warn(f"Retrying micro batch processing, attempt {attempt} "
+                                       f"out of {retries}: {exc}")
+                time.sleep(min(attempt, 5) / 10)
 
 
 def _apply_catalog_columns(df: DataFrame, table: catalog.CatalogTable) -> DataFrame:

@@ -27,10 +27,10 @@ class DataSink:
         self.format_options = options
 
     def setCatalogInfo(self, catalogDatabase: str, catalogTableName: str,  # noqa: N802, N803
-                       catalogId: str | None = None) -> None:  # noqa: N803
+                       catalogId: str = "") -> None:  # noqa: N803
         """The table that ``enableUpdateCatalog`` creates or updates after each write."""
         self.catalog = (catalogDatabase, catalogTableName)
-        self.catalog_id = catalogId
+        self.catalog_id = catalogId or None
 
     def _is_jdbc(self) -> bool:
         from kit.runtime import connections
@@ -70,6 +70,11 @@ class DataSink:
             self._glue_context._refresh_spark_table(self.catalog[0], self.catalog[1],
                                                     self.catalog_id)
         return dynamic_frame
+
+    def writeDataFrame(self, data_frame: Any, glue_context: Any, info: str = "") -> Any:  # noqa: N802
+        """Write a plain DataFrame as ``writeFrame`` writes a DynamicFrame."""
+        self.writeFrame(DynamicFrame.fromDF(data_frame, glue_context, ""), info)
+        return data_frame
 
     def write(self, dynamic_frame_or_dfc: Any, info: str = "") -> Any:
         if isinstance(dynamic_frame_or_dfc, DynamicFrameCollection) and self._is_jdbc():

@@ -572,16 +572,20 @@ class DynamicFrameReader:
 
     def from_options(self, connection_type: str, connection_options: dict | None = None,
                      format: str | None = None, format_options: dict | None = None,  # noqa: A002
-                     transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+                     transformation_ctx: str = "", push_down_predicate: str = "",
+                     **kwargs: Any) -> DynamicFrame:
         return self._glue_context.create_dynamic_frame_from_options(
             connection_type, connection_options or {}, format, format_options or {},
-            transformation_ctx, **kwargs,
+            transformation_ctx, push_down_predicate, **kwargs,
         )
 
     def from_catalog(self, database: str | None = None, table_name: str | None = None,
-                     redshift_tmp_dir: str = "", transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+                     redshift_tmp_dir: str = "", transformation_ctx: str = "",
+                     push_down_predicate: str = "", additional_options: dict | None = None,
+                     catalog_id: str | None = None, **kwargs: Any) -> DynamicFrame:
         return self._glue_context.create_dynamic_frame_from_catalog(
-            database, table_name, redshift_tmp_dir, transformation_ctx, **kwargs
+            database, table_name, redshift_tmp_dir, transformation_ctx, push_down_predicate,
+            additional_options or {}, catalog_id, **kwargs
         )
 
 
@@ -600,9 +604,12 @@ class DynamicFrameWriter:
         )
 
     def from_catalog(self, frame: DynamicFrame, database: str | None = None, table_name: str | None = None,
-                     redshift_tmp_dir: str = "", transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+                     redshift_tmp_dir: str = "", transformation_ctx: str = "",
+                     additional_options: dict | None = None, catalog_id: str | None = None,
+                     **kwargs: Any) -> DynamicFrame:
         return self._glue_context.write_dynamic_frame_from_catalog(
-            frame, database, table_name, redshift_tmp_dir, transformation_ctx, **kwargs
+            frame, database, table_name, redshift_tmp_dir, transformation_ctx,
+            additional_options or {}, catalog_id, **kwargs
         )
 
     def from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str,
