@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
+
+# Python workers run this interpreter (as under `kit run`), so Arrow-batched Map/Filter is used
+# when this directory's tests start the shared session.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 from kit.testing.glue import glue_context  # noqa: F401 - fixture
 
