@@ -13,7 +13,11 @@ TEST_STAMP := $(VENV)/.kit-test-installed
 TOOLS  := .tools
 TOOLS_STAMP := $(TOOLS)/.installed
 
-.PHONY: setup setup-test tools demo test lint bench system-deps java clean
+# AWS's published awsglue interface (read, never imported, by tests/runtime/glue/test_api_shape.py)
+API_CACHE := .cache/awsglue-api
+API_VERSIONS := 5.0.0 5.1.0
+
+.PHONY: setup setup-test tools demo test lint bench system-deps java clean api-shape
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
@@ -43,13 +47,17 @@ $(TOOLS_STAMP):
 
 tools: $(TOOLS_STAMP)
 
+api-shape: setup
+	@for v in $(API_VERSIONS); do ls $(API_CACHE)/awsgluedataplanepython-$$v-*.whl >/dev/null 2>&1 || \
+	  $(BIN)/python -m pip download --quiet --no-deps --dest $(API_CACHE) awsgluedataplanepython==$$v; done
+
 demo: setup
 	cd $(CURDIR) && $(BIN)/kit run orders_by_month
 
 system-deps:
 	bash .ci/system-deps.sh
 
-test: system-deps setup-test tools
+test: system-deps setup-test tools api-shape
 	$(BIN)/ruff check .
 	$(BIN)/kit check
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(BIN)/pytest

@@ -145,3 +145,7 @@ class BuildMissing(KitError):
 
 class StaleBuild(KitError):
     """The build folder no longer matches its notebook, settings or kit."""
+
+
+class GlueConnectionError(KitError):
+    """A Glue connection or JDBC target cannot be used locally (unknown name, no driver, ...)."""

@@ -115,3 +115,32 @@ def test_nested_and_array_paths(glue_context, tmp_path):
     out = frame.resolveChoice(specs=[("item.qty", "cast:int"), ("lines[].p", "cast:double")])
     got = {r.k: (r.item.qty, [line.p for line in r.lines]) for r in out.toDF().collect()}
     assert got == {1: (2, [1.5, None]), 2: (3, [])}
+
+
+@pytest.mark.parametrize("name", ["unit price", "Unit.Price", "MixedCase"])
+def test_choice_actions_on_names_glue_allows(glue_context, spark_session, name):
+    from awsglue.dynamicframe import DynamicFrame
+
+    df = spark_session.createDataFrame([(1, "3"), (2, "x"), (3, "4.5")], f"id int, `{name}` string")
+    frame = DynamicFrame.fromDF(df, glue_context, "f")
+    path = f"`{name}`" if "." in name else name
+    cols = frame.resolveChoice(specs=[(path, "make_cols")]).toDF()
+    assert cols.columns == ["id", f"{name}_int", f"{name}_double", f"{name}_string"]
+    struct = frame.resolveChoice(specs=[(path, "make_struct")]).toDF()
+    assert struct.columns == ["id", name]
+    assert struct.schema[name].dataType.fieldNames() == ["int", "double", "string"]
+    cast = frame.resolveChoice(specs=[(path, "cast:double")]).toDF()
+    assert sorted((r[0], r[1]) for r in cast.collect()) == [(1, 3.0), (2, None), (3, 4.5)]
+    projected = frame.resolveChoice(specs=[(path, "project:int")]).toDF()
+    assert projected.columns == ["id", name]
+    assert sorted((r[0], r[1]) for r in projected.collect()) == [(1, 3), (2, None), (3, None)]
+
+
+def test_choice_on_a_nested_field_with_a_dotted_name(glue_context, spark_session):
+    from awsglue.dynamicframe import DynamicFrame
+
+    df = spark_session.createDataFrame([((1, "7"),), ((2, "n/a"),)],
+                                       "outer struct<id: int, `a.b`: string>")
+    frame = DynamicFrame.fromDF(df, glue_context, "f")
+    out = frame.resolveChoice(specs=[("outer.`a.b`", "make_cols")]).toDF()
+    assert out.schema["outer"].dataType.fieldNames() == ["id", "a.b_int", "a.b_string"]

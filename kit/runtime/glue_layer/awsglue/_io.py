@@ -25,6 +25,20 @@ def _opt(options: dict[str, Any], *names: str, default: Any = None) -> Any:
     return default
 
 
+opt = _opt
+
+
+def has_files(path: str) -> bool:
+    """True when ``path`` (s3:// mapped locally) exists and holds at least one data file."""
+    local = s3local.to_local(path)
+    return os.path.exists(local) and bool(s3local.data_files(local, recurse=True))
+
+
+def mount(spark: SparkSession, paths: list[str]) -> None:
+    """Serve the s3:// buckets of ``paths`` from the object root (plain Spark reads them)."""
+    s3mount.mount_paths(spark.sparkContext, paths)
+
+
 def _flag(value: Any) -> bool:
     return str(value).strip().lower() in {"true", "1", "yes"}
 

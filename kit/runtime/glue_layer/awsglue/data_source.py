@@ -29,11 +29,16 @@ class DataSource:
         return DynamicFrame(df, self._glue_context, self.name)
 
     def getDataFrame(self, **kwargs: Any) -> Any:  # noqa: N802
-        from awsglue import _io
+        from awsglue import _io, _jdbc
+        from kit.runtime import connections
 
+        if self.connection_type.lower() in connections.JDBC_TYPES:
+            target = connections.resolve(self.connection_type, self.options)
+            return _jdbc.read(self._glue_context.spark_session, target, self.options)
         if self.connection_type not in {"s3", "file", "parquet", "orc"}:
             raise ValueError(
-                f"connection_type {self.connection_type!r} is not supported locally; use s3 or file"
+                f"connection_type {self.connection_type!r} is not supported locally; use s3, "
+                "file, postgresql, mysql, redshift, sqlserver or oracle"
             )
         fmt = self.format or (self.connection_type if self.connection_type in {"parquet", "orc"}
                               else None)

@@ -22,8 +22,9 @@ class DataFrameReader:
 
     def from_options(self, connection_type: str, connection_options: dict | None = None,
                      format: str | None = None, format_options: dict | None = None,  # noqa: A002
-                     transformation_ctx: str = "", **kwargs: Any) -> DataFrame:
+                     transformation_ctx: str = "", push_down_predicate: str = "",
+                     **kwargs: Any) -> DataFrame:
         return self._glue_context.create_data_frame_from_options(
             connection_type, connection_options or {}, format, format_options or {},
-            transformation_ctx, **kwargs,
+            transformation_ctx, push_down_predicate, **kwargs,
         )

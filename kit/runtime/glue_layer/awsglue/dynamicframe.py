@@ -43,8 +43,9 @@ class DynamicFrame:
         self.glue_ctx = glue_ctx
         self._sc = glue_ctx._sc if glue_ctx is not None else df.sparkSession.sparkContext
         self.name = name
-        self._errors: Any = None  # accumulator of records dropped by map/filter errors
-        self._stage_errors: Any = None
+        # error records of this stage and of the stages before it: (count, DataFrame) makers
+        self._stage_errors: _ErrorSource | None = None
+        self._earlier_errors: list[_ErrorSource] = []
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -70,8 +71,27 @@ class DynamicFrame:
 
     def _new(self, df: DataFrame, name: str | None = None) -> DynamicFrame:
         out = DynamicFrame(df, self.glue_ctx, self.name if name is None else name)
-        out._errors = self._errors
+        out._earlier_errors = self._all_errors()
         return out
+
+    def _all_errors(self) -> list[_ErrorSource]:
+        return self._earlier_errors + ([self._stage_errors] if self._stage_errors else [])
+
+    def _with_errors(self, source: _ErrorSource, stage_threshold: int,
+                     total_threshold: int) -> DynamicFrame:
+        """Record this stage's error records; stop as Glue does past a threshold."""
+        self._stage_errors = source
+        if int(stage_threshold or 0) > 0 and self.stageErrorsCount() > int(stage_threshold):
+            raise GlueThresholdError(
+                f"Number of errors in this transformation ({self.stageErrorsCount()}) exceeds "
+                f"stageThreshold {stage_threshold}: {source.info}"
+            )
+        if int(total_threshold or 0) > 0 and self.errorsCount() > int(total_threshold):
+            raise GlueThresholdError(
+                f"Total number of errors ({self.errorsCount()}) exceeds totalThreshold "
+                f"{total_threshold}: {source.info}"
+            )
+        return self
 
     # -- information ----------------------------------------------------------------------
     def count(self) -> int:
@@ -296,42 +316,69 @@ class DynamicFrame:
     # -- record functions (Python) --------------------------------------------------------
     def filter(self, f: Callable[[Any], bool], transformation_ctx: str = "", info: str = "",
                stageThreshold: int = 0, totalThreshold: int = 0) -> DynamicFrame:  # noqa: N803
-        """Records for which ``f(record)`` is true; KeyError/ValueError/TypeError mean false."""
-        def outcome(row: Any) -> int:
+        """Records for which ``f(record)`` is true; KeyError/ValueError/TypeError mean false,
+        any other exception makes the record an error record."""
+        def outcome(row: Any) -> tuple[int, str | None]:
             """1 keep, 0 drop, -1 error record (an exception other than Glue's skip list)."""
             try:
-                return 1 if f(_create_dynamic_record(row)) else 0
+                return (1 if f(_create_dynamic_record(row)) else 0), None
             except _FILTER_SKIPS:
-                return 0
-            except Exception:  # noqa: BLE001 - Glue turns it into an error record
-                return -1
+                return 0, None
+            except Exception as exc:  # noqa: BLE001 - Glue turns it into an error record
+                return -1, _describe(exc)
 
-        rdd = self._df.rdd.filter(lambda row: outcome(row) == 1)
-        out = self._new(self.glue_ctx.spark_session.createDataFrame(rdd, self._df.schema))
         source = self._df
-        out._stage_errors = lambda: source.rdd.filter(lambda row: outcome(row) == -1).count()
-        return out
+        if _arrow_available(self._sc):
+            # Arrow batches: no per-row pickling and no Python Row objects (UDF speed or better)
+            nested = any(isinstance(f.dataType, (T.StructType, T.ArrayType, T.MapType))
+                         for f in source.schema.fields)
+
+            def keep_batches(batches: Iterable[Any]) -> Iterable[Any]:
+                import pyarrow as pa
+
+                for batch in batches:
+                    records = batch.to_pylist()
+                    mask = [_keep(f, _arrow_record(r, nested)) for r in records]
+                    yield batch.filter(pa.array(mask, type=pa.bool_()))
+
+            out = self._new(source.mapInArrow(keep_batches, source.schema))
+        else:
+            rdd = source.rdd.filter(lambda row: outcome(row)[0] == 1)
+            out = self._new(self.glue_ctx.spark_session.createDataFrame(rdd, source.schema))
+
+        def errors() -> Any:
+            return (source.rdd.map(lambda row: (row, outcome(row)))
+                    .filter(lambda t: t[1][0] == -1).map(lambda t: (t[0], t[1][1])))
+
+        return out._with_errors(_ErrorSource(self.glue_ctx, errors, info, transformation_ctx),
+                                stageThreshold, totalThreshold)
 
     def map(self, f: Callable[[Any], Any], preservesPartitioning: bool = False,  # noqa: N803
             transformation_ctx: str = "", info: str = "", stageThreshold: int = 0,  # noqa: N803
             totalThreshold: int = 0) -> DynamicFrame:  # noqa: N803
-        """``f(record)`` for every record; the result's schema is computed from the records."""
+        """``f(record)`` for every record; the result's schema is computed from the records.
+        A record whose function raises (or returns nothing) becomes an error record."""
         def apply(row: Any) -> tuple[bool, Any]:
             try:
                 out = _revert_to_dict(f(_create_dynamic_record(row)))
             except Exception as exc:  # noqa: BLE001 - Glue turns it into an error record
-                return False, repr(exc)
+                return False, _describe(exc)
             if not out:
                 return False, "User-specified function returned None instead of DynamicRecord"
             return True, out
 
-        tagged = self._df.rdd.map(apply)
-        schema, errors = _infer_schema(tagged, self._df.schema)
+        source = self._df
+        tagged = source.rdd.map(apply)
+        schema, count = _infer_schema(tagged, source.schema)
         mapped = tagged.filter(lambda t: t[0]).map(lambda t: t[1])
         df = self.glue_ctx.spark_session.createDataFrame(mapped, schema, verifySchema=False)
-        out = self._new(df)
-        out._stage_errors = lambda: errors
-        return out
+
+        def errors() -> Any:
+            return (source.rdd.map(lambda row: (row, apply(row)))
+                    .filter(lambda t: not t[1][0]).map(lambda t: (t[0], t[1][1])))
+
+        errs = _ErrorSource(self.glue_ctx, errors, info, transformation_ctx, known_count=count)
+        return self._new(df)._with_errors(errs, stageThreshold, totalThreshold)
 
     # -- frame combinations ---------------------------------------------------------------
     def join(self, paths1: Any, paths2: Any, frame2: DynamicFrame, transformation_ctx: str = "",
@@ -402,17 +449,110 @@ class DynamicFrame:
 
     # -- errors ---------------------------------------------------------------------------
     def errorsCount(self) -> int:  # noqa: N802
-        """Records dropped by errors in ``map``/``filter`` functions (known once data was read)."""
-        return int(self._stage_errors()) if self._stage_errors is not None else 0
+        """Error records of this frame's Map/Filter stages and of every stage before them."""
+        return sum(e.count() for e in self._all_errors())
 
     def stageErrorsCount(self) -> int:  # noqa: N802
-        return self.errorsCount()
+        """Error records of the transformation that produced this frame."""
+        return self._stage_errors.count() if self._stage_errors else 0
 
     def errorsAsDynamicFrame(self) -> DynamicFrame:  # noqa: N802
-        return self._new(self.glue_ctx.spark_session.createDataFrame([], T.StructType([])))
+        """The error records up to this frame: ``error`` (``msg``, ``info``,
+        ``transformation_ctx``) and the failing ``record`` as JSON."""
+        frames = [e.frame() for e in self._all_errors()]
+        if not frames:
+            frames = [self.glue_ctx.spark_session.createDataFrame([], ERROR_SCHEMA)]
+        df = frames[0]
+        for other in frames[1:]:
+            df = df.unionByName(other)
+        return DynamicFrame(df, self.glue_ctx, self.name + "_errors")
 
     def assertErrorThreshold(self) -> None:  # noqa: N802
         return None
+
+
+ERROR_SCHEMA = T.StructType([
+    T.StructField("error", T.StructType([
+        T.StructField("msg", T.StringType(), True),
+        T.StructField("info", T.StringType(), True),
+        T.StructField("transformation_ctx", T.StringType(), True),
+    ]), True),
+    T.StructField("record", T.StringType(), True),
+])
+
+
+class GlueThresholdError(Exception):
+    """More error records than ``stageThreshold``/``totalThreshold`` allow: the job stops."""
+
+
+class _ErrorSource:
+    """Error records of one Map/Filter stage, computed when asked (their count once)."""
+
+    def __init__(self, glue_ctx: Any, rows: Callable[[], Any], info: str, ctx: str,
+                 known_count: int | None = None) -> None:
+        self._glue_ctx, self._rows, self.info, self.ctx = glue_ctx, rows, info, ctx
+        self._count = known_count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._rows().count()
+        return self._count
+
+    def frame(self) -> DataFrame:
+        info, ctx = self.info, self.ctx
+
+        def as_error(t: tuple[Any, str]) -> tuple[Any, str]:
+            row, message = t
+            record = json.dumps(row.asDict(recursive=True), default=str)
+            return (message, info, ctx), record
+
+        rdd = self._rows().map(as_error)
+        return self._glue_ctx.spark_session.createDataFrame(rdd, ERROR_SCHEMA)
+
+
+def _arrow_available(sc: Any) -> bool:
+    """Arrow batches work when the Python workers run this interpreter and it has pyarrow."""
+    import os
+    import shutil
+    import sys
+
+    worker = getattr(sc, "pythonExec", None) or "python3"
+    worker = shutil.which(worker) or worker
+    if os.path.realpath(worker) != os.path.realpath(sys.executable):
+        return False
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _arrow_record(values: dict[str, Any], nested: bool) -> Any:
+    """A DynamicRecord from an Arrow row (structs as DynamicRecords too, as from a Row)."""
+    from awsglue.gluetypes import DynamicRecord
+
+    if not nested:
+        return DynamicRecord(values)
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict):
+            return DynamicRecord((k, convert(v)) for k, v in value.items())
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    return convert(values)
+
+
+def _keep(f: Callable[[Any], Any], record: Any) -> bool:
+    try:
+        return bool(f(record))
+    except Exception:  # noqa: BLE001 - skips are false, other errors are error records
+        return False
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 class DynamicFrameCollection:
@@ -488,16 +628,20 @@ class DynamicFrameReader:
 
     def from_options(self, connection_type: str, connection_options: dict | None = None,
                      format: str | None = None, format_options: dict | None = None,  # noqa: A002
-                     transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+                     transformation_ctx: str = "", push_down_predicate: str = "",
+                     **kwargs: Any) -> DynamicFrame:
         return self._glue_context.create_dynamic_frame_from_options(
             connection_type, connection_options or {}, format, format_options or {},
-            transformation_ctx, **kwargs,
+            transformation_ctx, push_down_predicate, **kwargs,
         )
 
     def from_catalog(self, database: str | None = None, table_name: str | None = None,
-                     redshift_tmp_dir: str = "", transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+                     redshift_tmp_dir: str = "", transformation_ctx: str = "",
+                     push_down_predicate: str = "", additional_options: dict | None = None,
+                     catalog_id: str | None = None, **kwargs: Any) -> DynamicFrame:
         return self._glue_context.create_dynamic_frame_from_catalog(
-            database, table_name, redshift_tmp_dir, transformation_ctx, **kwargs
+            database, table_name, redshift_tmp_dir, transformation_ctx, push_down_predicate,
+            additional_options or {}, catalog_id, **kwargs
         )
 
 
@@ -516,9 +660,20 @@ class DynamicFrameWriter:
         )
 
     def from_catalog(self, frame: DynamicFrame, database: str | None = None, table_name: str | None = None,
-                     redshift_tmp_dir: str = "", transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+                     redshift_tmp_dir: str = "", transformation_ctx: str = "",
+                     additional_options: dict | None = None, catalog_id: str | None = None,
+                     **kwargs: Any) -> DynamicFrame:
         return self._glue_context.write_dynamic_frame_from_catalog(
-            frame, database, table_name, redshift_tmp_dir, transformation_ctx, **kwargs
+            frame, database, table_name, redshift_tmp_dir, transformation_ctx,
+            additional_options or {}, catalog_id, **kwargs
+        )
+
+    def from_jdbc_conf(self, frame: DynamicFrame, catalog_connection: str,
+                       connection_options: dict | None = None, redshift_tmp_dir: str = "",
+                       transformation_ctx: str = "") -> Any:
+        return self._glue_context.write_dynamic_frame_from_jdbc_conf(
+            frame, catalog_connection, connection_options or {}, redshift_tmp_dir,
+            transformation_ctx,
         )
 
 

@@ -32,8 +32,8 @@ class Job:
     def encryption_type_options(cls) -> list[str]:
         return ["--encryption-type", "sse-s3"]
 
-    def __init__(self, glue_context: Any) -> None:
-        self._glue_context = glue_context
+    def __init__(self, glue_context_or_spark_session: Any) -> None:
+        self._glue_context = glue_context_or_spark_session
         self._bookmark: bookmarks.JobBookmark | None = None
 
     def init(self, job_name: str, args: dict[str, Any] | None = None) -> None:

@@ -18,8 +18,8 @@ class GlueArgumentError(Exception):
 class GlueArgumentParser(argparse.ArgumentParser):
     """argparse that raises :class:`GlueArgumentError` instead of exiting."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise GlueArgumentError(message)
+    def error(self, msg: str) -> None:  # type: ignore[override]
+        raise GlueArgumentError(msg)
 
 
 def callsite() -> str:
