@@ -174,6 +174,9 @@ def _register_capabilities() -> None:
 
     for command in (bookmark, kernel, lab, endpoint, *infra_commands):
         main.add_command(command)
+    from kit.catalog.commands import catalog
+
+    main.add_command(catalog)
 
 
 _register_capabilities()

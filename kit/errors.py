@@ -47,3 +47,15 @@ class CatalogError(KitError):
 
 class KernelError(KitError):
     """The local Glue Jupyter kernel cannot be installed, removed or started."""
+
+
+class CatalogDeclarationError(KitError):
+    """A catalog declaration (catalog/*.yml) is invalid; the message names the file and key."""
+
+
+class SampleRefused(KitError):
+    """`kit sample` cannot take the sample (no location, over the byte bound, unreadable format)."""
+
+
+class GraphError(KitError):
+    """`kit graph` cannot draw the project (Graphviz missing, nothing to draw)."""
