@@ -174,9 +174,10 @@ def _register_capabilities() -> None:
 
     for command in (bookmark, kernel, lab, endpoint, *infra_commands):
         main.add_command(command)
-    from kit.catalog.commands import catalog
+    from kit.catalog.commands import catalog, sample
 
     main.add_command(catalog)
+    main.add_command(sample)
 
 
 _register_capabilities()

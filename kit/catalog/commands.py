@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -84,3 +86,55 @@ def export() -> None:
     path = stack.export(declaration.load_all(cfg.root), cfg.build_dir)
     click.echo(f"wrote {cfg.relative(path)}")
 
+
+@click.command()
+@click.argument("table", metavar="DATABASE.TABLE")
+@_env
+@click.option("--rows", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Rows to take (newest partitions first).")
+@click.option("--mask", default="", help="Comma-separated columns to mask (PII columns always are).")
+@click.option("--partition", default=None, help="Glue partition filter, e.g. \"month >= '2024-01'\".")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=100 * 1024 * 1024,
+              show_default=True, help="Refuse when the sample would be larger.")
+@_endpoint
+@click.option("--to-endpoint-url", default=None,
+              help="Local Glue endpoint to register the sample in (default: .kit/catalog/).")
+def sample(table: str, env: str, rows: int, mask: str, partition: str | None, max_bytes: int,
+           endpoint_url: str | None, to_endpoint_url: str | None) -> None:
+    """Copy a deterministic, masked sample of a catalog table to the local object root."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from kit.catalog import live
+    from kit.catalog.sample import sample as take
+    from kit.errors import SampleRefused
+    from kit.runtime import s3local
+
+    database, _, name = table.partition(".")
+    if not database or not name:
+        raise SampleRefused(f"{table!r}: name the table as DATABASE.TABLE")
+    cfg = _project()
+    columns = [c.strip() for c in mask.split(",") if c.strip()]
+    target = live.glue(to_endpoint_url) if to_endpoint_url else None
+    root = Path(os.environ.get(s3local.ENV_ROOT) or cfg.state_dir / "s3").resolve()
+    console = _stderr_console()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  transient=True, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task(f"sampling {table}", total=rows)
+        result = take(
+            database, name, rows=rows, mask=columns, partition=partition, max_bytes=max_bytes,
+            state_dir=cfg.state_dir, object_root=root,
+            glue=live.glue(endpoint_url, env), s3=live.glue(endpoint_url, env, "s3"),
+            target_glue=target, progress=lambda done, total: bar.update(task, completed=done),
+        )
+    masked = f", masked: {', '.join(result.masked)}" if result.masked else ""
+    reused = f", {result.reused} file(s) reused" if result.reused else ""
+    click.echo(f"sampled {result.rows} row(s) of {result.table} into {len(result.files)} file(s), "
+               f"{result.bytes} bytes{masked}{reused}, under {root}")
+    where = result.registered if to_endpoint_url else cfg.relative(Path(result.registered))
+    click.echo(f"registered in {where}")
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
