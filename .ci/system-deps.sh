@@ -3,7 +3,8 @@
 set -euo pipefail
 # chromium: the JupyterLab browser test (driven by Playwright, never a downloaded browser).
 # libkrb5-dev: sparkmagic builds gssapi. openssh: the SSH-tunnel test runs a throwaway sshd.
-need=(chromium libkrb5-dev openssh-server openssh-client)
+# graphviz: `kit graph` lays the project out with dot.
+need=(chromium libkrb5-dev openssh-server openssh-client graphviz)
 command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
 [ -n "${KIT_APT_PACKAGES:-}" ] && need+=(${KIT_APT_PACKAGES})
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -178,6 +178,9 @@ def _register_capabilities() -> None:
 
     main.add_command(catalog)
     main.add_command(sample)
+    from kit.graph.commands import graph
+
+    main.add_command(graph)
 
 
 _register_capabilities()
