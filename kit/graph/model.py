@@ -47,11 +47,13 @@ class JobFacts:
     reads: list[tuple[str, str]]  # (kind, key): ("table", "db.t") or ("arg", name) or ("path", p)
     writes: list[tuple[str, str]]
     triggers: list[str]
+    after: list[tuple[str, str, str]] = field(default_factory=list)  # (trigger, job, state)
 
 
 def scan(build_dir: Path) -> Project:
     """The project picture from every ``build/JOB/JOB.py`` (other build folders are skipped)."""
     project = Project()
+    pending: list[tuple[str, str, str]] = []
     for folder in sorted(p for p in Path(build_dir).iterdir() if p.is_dir()):
         script = folder / f"{folder.name}.py"
         if not script.is_file():
@@ -70,6 +72,14 @@ def scan(build_dir: Path) -> Project:
         for trigger in facts.triggers:
             project.edges.add((project.add("trigger", f"{facts.name}:{trigger}", trigger), job,
                                "starts"))
+        pending += [(f"trigger:{facts.name}:{t}", up, state) for t, up, state in facts.after]
+    jobs = set(project.jobs())
+    for trigger, upstream, state in pending:
+        # a condition names a deployed job (maybe with an environment's name prefix)
+        known = next((j for j in sorted(jobs, key=len, reverse=True)
+                      if upstream == j or upstream.endswith(f"-{j}")), None)
+        if known:
+            project.edges.add((f"job:{known}", trigger, f"on {state}"))
     return project
 
 
@@ -109,7 +119,8 @@ def job_facts(name: str, script: Path, stack: Path, manifest: Path) -> JobFacts:
         for ref in _arg_refs(call, set(arguments)):
             if ref not in target:
                 target.append(ref)
-    return JobFacts(name, arguments, reads, writes, _triggers(stack))
+    triggers, after = _triggers(stack)
+    return JobFacts(name, arguments, reads, writes, triggers, after)
 
 
 def _job_args(tree: ast.Module) -> dict[str, str]:
@@ -181,13 +192,15 @@ _CfnLoader.add_multi_constructor(
         else loader.construct_mapping(node)))
 
 
-def _triggers(stack: Path) -> list[str]:
+def _triggers(stack: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Trigger labels, and (trigger, upstream job, state) for conditional triggers' conditions."""
+    after: list[tuple[str, str, str]] = []
     if not stack.is_file():
-        return []
+        return [], after
     try:
         tpl: Any = yaml.load(stack.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506
     except yaml.YAMLError:
-        return []
+        return [], after
     out = []
     schedule = ((tpl.get("Parameters") or {}).get("Schedule") or {}).get("Default")
     if isinstance(schedule, str) and schedule:
@@ -197,5 +210,10 @@ def _triggers(stack: Path) -> list[str]:
             props = res.get("Properties") or {}
             kind = props.get("Type", "")
             detail = props.get("Schedule") if isinstance(props.get("Schedule"), str) else ""
-            out.append(f"trigger {name} {kind} {detail}".strip())
-    return out
+            label = f"trigger {name} {kind} {detail}".strip()
+            out.append(label)
+            for cond in ((props.get("Predicate") or {}).get("Conditions") or []):
+                if isinstance(cond, dict) and isinstance(cond.get("JobName"), str):
+                    state = cond.get("State") or cond.get("CrawlState") or "any state"
+                    after.append((label, cond["JobName"], str(state)))
+    return out, after

@@ -40,7 +40,9 @@ Resources:
       Type: CONDITIONAL
       Actions: [{JobName: !Ref CuratedJob}]
       Predicate:
-        Conditions: [{JobName: orders_by_month, State: SUCCEEDED, LogicalOperator: EQUALS}]
+        Conditions:
+          - {JobName: dev-orders_by_month, State: SUCCEEDED, LogicalOperator: EQUALS}
+          - {JobName: !Ref SomethingElse, State: FAILED, LogicalOperator: EQUALS}
 '''
 
 

@@ -29,6 +29,8 @@ def test_catalog_calls_sinks_and_triggers(graph_project: Path) -> None:
     assert ("curated", "s3://kit-example-dev-data/curated/", "writes") in edges
     assert ("curated", "build/output/report\n(--report_path)", "writes") in edges
     assert ("trigger AfterMonthly CONDITIONAL", "curated", "starts") in edges
+    assert ("orders_by_month", "trigger AfterMonthly CONDITIONAL", "on SUCCEEDED") in edges
+    assert not any(n.label == "SomethingElse" for n in project.nodes.values())
     assert ("orders_by_month", "build/output/orders_by_month\n(--output_path)", "writes") in edges
 
 
