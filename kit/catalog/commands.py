@@ -89,14 +89,16 @@ def export() -> None:
 
 @click.command()
 @click.argument("table", metavar="DATABASE.TABLE")
-@_env
+@click.option("--env", "env", default="dev", show_default=True,
+              help="Environment whose AWS target (region/profile/endpoint_url) holds the table.")
 @click.option("--rows", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Rows to take (newest partitions first).")
 @click.option("--mask", default="", help="Comma-separated columns to mask (PII columns always are).")
 @click.option("--partition", default=None, help="Glue partition filter, e.g. \"month >= '2024-01'\".")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=100 * 1024 * 1024,
               show_default=True, help="Refuse when the sample would be larger.")
-@_endpoint
+@click.option("--endpoint-url", default=None,
+              help="Glue/S3 endpoint to sample from (default: the environment's, AWS_ENDPOINT_URL).")
 @click.option("--to-endpoint-url", default=None,
               help="Local Glue endpoint to register the sample in (default: .kit/catalog/).")
 def sample(table: str, env: str, rows: int, mask: str, partition: str | None, max_bytes: int,
