@@ -190,3 +190,34 @@ def test_a_table_without_location_is_refused(loaded, glue, cli) -> None:
     result = cli("sample", "kit_example.nowhere")
     assert result.exit_code == 1
     assert result.stderr == "kit: error: table kit_example.nowhere has no location: nothing to sample\n"
+
+
+def _parquet_table(glue, s3) -> list[dict]:
+    """A parquet table (written with pyarrow) in the local AWS; its rows."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = [{"id": i, "email": f"u{i}@example.org", "score": i * 10} for i in range(6)]
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), sink)
+    s3.put_object(Bucket=BUCKET, Key="scores/part-0.parquet", Body=sink.getvalue())
+    glue.create_table(DatabaseName="kit_example", TableInput={
+        "Name": "scores", "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"classification": "parquet"},
+        "StorageDescriptor": {
+            "Columns": [{"Name": "id", "Type": "bigint"},
+                        {"Name": "email", "Type": "string", "Parameters": {"pii": "true"}},
+                        {"Name": "score", "Type": "bigint"}],
+            "Location": f"s3://{BUCKET}/scores/"}})
+    return rows
+
+
+def test_parquet_sample_with_pyarrow(loaded, glue, s3, cli) -> None:
+    rows = _parquet_table(glue, s3)
+    import pyarrow.parquet as pq
+
+    result = cli("sample", "kit_example.scores", "--rows", "4", "--mask", "id")
+    assert result.exit_code == 0, result.output
+    got = pq.read_table(loaded / BUCKET / "scores/part-0.parquet").to_pylist()
+    assert [r["score"] for r in got] == [r["score"] for r in rows[:4]]
+    assert all("example" not in r["email"] for r in got)
+    assert all(isinstance(r["id"], int) for r in got) and [r["id"] for r in got] != [0, 1, 2, 3]
