@@ -5,7 +5,8 @@ set -euo pipefail
 # libkrb5-dev: sparkmagic builds gssapi. openssh: the SSH-tunnel test runs a throwaway sshd.
 # postgresql: the JDBC/Redshift tests start a throwaway cluster of their own (never the default
 # one); libpostgresql-jdbc-java, libmariadb-java: the JDBC drivers kit puts on Spark's classpath.
-need=(chromium libkrb5-dev openssh-server openssh-client postgresql libpostgresql-jdbc-java libmariadb-java)
+# graphviz: `kit graph` lays the project out with dot.
+need=(chromium libkrb5-dev openssh-server openssh-client postgresql libpostgresql-jdbc-java libmariadb-java graphviz)
 command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
 [ -n "${KIT_APT_PACKAGES:-}" ] && need+=(${KIT_APT_PACKAGES})
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

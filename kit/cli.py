@@ -326,6 +326,13 @@ def _register_capabilities() -> None:
 
     for command in (bookmark, kernel, lab, endpoint, *infra_commands, *adopt_commands):
         main.add_command(command)
+    from kit.catalog.commands import catalog, sample
+
+    main.add_command(catalog)
+    main.add_command(sample)
+    from kit.graph.commands import graph
+
+    main.add_command(graph)
 
 
 _register_capabilities()

@@ -149,3 +149,15 @@ class StaleBuild(KitError):
 
 class GlueConnectionError(KitError):
     """A Glue connection or JDBC target cannot be used locally (unknown name, no driver, ...)."""
+
+
+class CatalogDeclarationError(KitError):
+    """A catalog declaration (catalog/*.yml) is invalid; the message names the file and key."""
+
+
+class SampleRefused(KitError):
+    """`kit sample` cannot take the sample (no location, over the byte bound, unreadable format)."""
+
+
+class GraphError(KitError):
+    """`kit graph` cannot draw the project (Graphviz missing, nothing to draw)."""

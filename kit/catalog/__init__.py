@@ -1,0 +1,1 @@
+"""The Data Catalog as code: declarations under ``catalog/``, loaded, diffed, pulled, exported."""

@@ -1,0 +1,1 @@
+"""`kit graph`: a picture of the project (jobs, what they read and write, triggers)."""

@@ -1,0 +1,42 @@
+"""What `kit graph` finds in exported scripts and stacks (read with ast, never run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kit.graph import model
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_example_job_reads_its_inputs_and_writes_its_output() -> None:
+    build = REPO / "build" / "orders_by_month"
+    facts = model.job_facts("orders_by_month", build / "orders_by_month.py", build / "stack.yml",
+                            build / "job.json")
+    assert sorted(facts.reads) == [("arg", "customers_path"), ("arg", "orders_path")]
+    assert facts.writes == [("arg", "output_path")]
+    assert facts.arguments["output_path"] == "build/output/orders_by_month"
+    assert facts.triggers == ["schedule cron(0 6 * * ? *)"]
+
+
+def test_catalog_calls_sinks_and_triggers(graph_project: Path) -> None:
+    project = model.scan(graph_project / "build")
+    assert "curated" in project.jobs() and "orders_by_month" in project.jobs()
+    edges = {(project.nodes[s].label, project.nodes[d].label, how) for s, d, how in project.edges}
+    assert ("kit_example.orders_by_month", "curated", "reads") in edges
+    assert ("kit_example.customers", "curated", "reads") in edges
+    assert ("curated", "kit_example.curated", "writes") in edges
+    assert ("curated", "s3://kit-example-dev-data/curated/", "writes") in edges
+    assert ("curated", "build/output/report\n(--report_path)", "writes") in edges
+    assert ("trigger AfterMonthly CONDITIONAL", "curated", "starts") in edges
+    assert ("orders_by_month", "trigger AfterMonthly CONDITIONAL", "on SUCCEEDED") in edges
+    assert not any(n.label == "SomethingElse" for n in project.nodes.values())
+    assert ("orders_by_month", "build/output/orders_by_month\n(--output_path)", "writes") in edges
+
+
+def test_a_manifest_overrides_script_defaults(graph_project: Path) -> None:
+    job = graph_project / "build" / "orders_by_month"
+    (job / "job.json").write_text('{"arguments": {"--output_path": "s3://b/out/"}}')
+    facts = model.job_facts("orders_by_month", job / "orders_by_month.py", job / "stack.yml",
+                            job / "job.json")
+    assert facts.arguments["output_path"] == "s3://b/out/"
