@@ -157,20 +157,49 @@ def check() -> None:
 @click.argument("target")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
-def run(target: str, script_args: tuple[str, ...], master: str) -> None:
+@click.option("--glue-version", default=None,
+              help="Run on this Glue version (5.0, 5.1, 6.0) instead of the job's setting.")
+@click.option("--compare", is_flag=True,
+              help="Run on the job's version and on --glue-version; exit 3 if outputs differ.")
+def run(
+    target: str, script_args: tuple[str, ...], master: str, glue_version: str | None,
+    compare: bool,
+) -> None:
     """Run a job (name, notebook or any Glue script) locally; ARGS reach the script verbatim.
 
     \b
     kit run orders_by_month
+    kit run orders_by_month --glue-version 6.0 --compare
     kit run build/orders_by_month/orders_by_month.py --JOB_NAME demo --output_path /tmp/out
     kit run my_job --master spark://127.0.0.1:7077
     """
-    from kit.runtime import runner
+    from kit.runtime import runner, runtimes
+    from kit.runtime.runtime_commands import echo_progress, own_run_options
 
+    script_args, glue_version, compare = own_run_options(script_args, glue_version, compare)
     cfg = _config()
+    if compare:
+        from kit.runtime import compare as comparing
+
+        if glue_version is None:
+            raise KitError("--compare needs --glue-version (the version to compare with)")
+        note = runtimes.python_note(glue_version)
+        if note:
+            click.echo(note, err=True)
+        report = comparing.compare(
+            target, cfg, glue_version, list(script_args), master=master, progress=echo_progress
+        )
+        for line in report.lines():
+            click.echo(line)
+        sys.exit(0 if report.same else comparing.DIFFERENCES_EXIT)
     plan = runner.plan(target, list(script_args), cfg)
-    click.echo(f"running {cfg.relative(plan.script)} on {master}", err=True)
-    result = runner.run(plan, cfg, master=master)
+    version = runtimes.spec(glue_version or runtimes.job_glue_version(cfg, plan.job)).glue_version
+    runtimes.ensure(version, echo_progress)
+    note = runtimes.python_note(version)
+    if note:
+        click.echo(note, err=True)
+    click.echo(f"running {cfg.relative(plan.script)} on {master} (Glue {version})", err=True)
+    result = runner.run(plan, cfg, master=master, glue_version=version)
     if result.returncode == 0:
         for folder, files, size in result.outputs:
             click.echo(f"wrote {cfg.relative(folder)}: {files} file(s), {_human(size)}", err=True)
@@ -184,8 +213,9 @@ def _register_capabilities() -> None:
     from kit.infra.commands import COMMANDS as infra_commands
     from kit.runtime.commands import bookmark
     from kit.runtime.kernel_commands import kernel, lab
+    from kit.runtime.runtime_commands import runtime
 
-    for command in (bookmark, kernel, lab, endpoint, *infra_commands):
+    for command in (bookmark, kernel, lab, endpoint, runtime, *infra_commands):
         main.add_command(command)
 
 

@@ -51,3 +51,11 @@ class KernelError(KitError):
 
 class UpgradeRefused(KitError):
     """`kit upgrade-bootstrap` would lose a hand edit (or has no job to upgrade)."""
+
+
+class UnknownGlueVersion(KitError):
+    """A Glue version kit has no local runtime for (kit runs 5.0, 5.1 and 6.0)."""
+
+
+class RuntimeBuildError(KitError):
+    """A Glue version's cached runtime cannot be built, found or removed."""

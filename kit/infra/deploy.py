@@ -140,6 +140,7 @@ def stack_parameters(prepared: Prepared, target: aws.AwsTarget) -> dict[str, str
         "DataBucketArns": ",".join(bucket_arns),
         "DataObjectArns": ",".join(f"{a}/*" for a in bucket_arns),
         "ExtraArguments": extra,
+        "GlueVersion": dep.glue_version,
         "WorkerType": dep.worker_type,
         "NumberOfWorkers": str(dep.workers),
         "Timeout": str(dep.timeout),

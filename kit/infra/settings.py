@@ -21,9 +21,11 @@ BOOKMARKS = {
     "enable": "job-bookmark-enable",
     "pause": "job-bookmark-pause",
 }
-GLUE_VERSION = "5.0"
+GLUE_VERSION = "5.0"  # a job without a glue_version setting (existing projects)
+# Spark worker types per Glue version (AWS Glue "Defining job properties for Spark jobs")
+WORKER_TYPES_BY_VERSION = {"5.0": WORKER_TYPES, "5.1": WORKER_TYPES, "6.0": WORKER_TYPES}
 JOB_KEYS = {
-    "schedule", "worker_type", "workers", "connections", "arguments", "bookmark",
+    "glue_version", "schedule", "worker_type", "workers", "connections", "arguments", "bookmark",
     "timeout", "max_retries", "description", "environments",
 }
 ENV_KEYS = {
@@ -72,6 +74,7 @@ class JobDeployment:
     name_prefix: str = ""
     worker_type: str = "G.1X"
     workers: int = 2
+    glue_version: str = GLUE_VERSION
     schedule: str = ""
     connections: tuple[str, ...] = ()
     bookmark: str = "disable"
@@ -150,11 +153,18 @@ def job_deployment(
     if not _STACK_NAME.match(stack_name):
         raise SettingsError(f"stack name {stack_name!r} exceeds CloudFormation's 128 characters")
 
-    worker_type = merged.get("worker_type", "G.1X")
-    if worker_type not in WORKER_TYPES:
+    glue_version = merged.get("glue_version", GLUE_VERSION)
+    if glue_version not in WORKER_TYPES_BY_VERSION:
         raise SettingsError(
-            f"{where} worker_type {worker_type!r} is not a Glue 5.0 worker type; "
-            f"use one of {', '.join(WORKER_TYPES)}"
+            f"{where} glue_version {glue_version!r} is not one kit deploys; "
+            f"use one of {', '.join(WORKER_TYPES_BY_VERSION)} (as a string, e.g. \"5.1\")"
+        )
+    worker_types = WORKER_TYPES_BY_VERSION[glue_version]
+    worker_type = merged.get("worker_type", "G.1X")
+    if worker_type not in worker_types:
+        raise SettingsError(
+            f"{where} worker_type {worker_type!r} is not a Glue {glue_version} worker type; "
+            f"use one of {', '.join(worker_types)}"
         )
     workers = _int(merged, "workers", 2, 2, 299, where)
     timeout = _int(merged, "timeout", 60, 1, 10080, where)
@@ -186,6 +196,7 @@ def job_deployment(
         name_prefix=env.name_prefix,
         worker_type=worker_type,
         workers=workers,
+        glue_version=glue_version,
         schedule=schedule,
         connections=tuple(connections),
         bookmark=bookmark,

@@ -85,6 +85,7 @@ def render_job_stack(
             "Default": "",
             "Description": "The job's arguments as JSON members, each preceded by a comma",
         },
+        "GlueVersion": {**string, "Default": base.glue_version},
         "WorkerType": {**string, "Default": base.worker_type},
         "NumberOfWorkers": {"Type": "Number", "Default": base.workers},
         "Timeout": {"Type": "Number", "Default": base.timeout},
