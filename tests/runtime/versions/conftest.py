@@ -1,0 +1,13 @@
+"""Runtimes for the version tests: built once per machine in the user cache (CI caches it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit.runtime import runtimes
+
+
+@pytest.fixture(scope="session")
+def glue_runtimes() -> dict[str, runtimes.RuntimeStatus]:
+    """Every Glue version's runtime, built on first use and reused by later sessions."""
+    return {v: runtimes.ensure(v, print) for v in runtimes.GLUE_VERSIONS}
