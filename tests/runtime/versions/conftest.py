@@ -5,6 +5,14 @@ from __future__ import annotations
 import pytest
 
 from kit.runtime import runtimes
+from tests.infra.conftest import (  # noqa: F401  (a project on a local moto server)
+    aws_clients,
+    deploy_project,
+    kit,
+    local_aws,
+    moto,
+    project_dir,
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,7 @@
-"""A job's glue_version reaches its exported stack and the deployed Glue job (moto server)."""
+"""A job's glue_version reaches its exported stack and the deployed Glue job (moto server).
+
+The fixtures (a project on a local moto server) are tests/infra's, imported by conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from tests.infra.conftest import (  # noqa: F401  (fixtures: a project on a local moto server)
-    aws_clients,
-    deploy_project,
-    kit,
-    local_aws,
-    moto,
-    project_dir,
-)
 
 
 def _set(root: Path, text: str) -> None:
