@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kit.runtime import runtimes
+from tests.endpoints.conftest import client, livy, workdir  # noqa: F401  (a local endpoint)
 from tests.infra.conftest import (  # noqa: F401  (a project on a local moto server)
     aws_clients,
     deploy_project,
