@@ -63,6 +63,10 @@ def new(name: str) -> None:
         click.echo(f"created {cfg.relative(made.sample)}  (sample input for local runs)")
     if made.test:
         click.echo(f"created {cfg.relative(made.test)}  (unit tests for the job's functions)")
+    from kit.runtime.runtimes import CURRENT_AWS_DEFAULT, write_new_job_version
+
+    if write_new_job_version(cfg, name):
+        click.echo(f"set [tool.kit.job.{name}] glue_version = \"{CURRENT_AWS_DEFAULT}\" in pyproject.toml")
     click.echo(f"next: open the notebook in JupyterLab, or `kit run {name}`")
 
 

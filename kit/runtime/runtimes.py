@@ -99,6 +99,27 @@ def job_glue_version(config: Any, job: str | None, env: str | None = None) -> st
     return spec(version).glue_version
 
 
+def write_new_job_version(config: Any, job: str) -> Path | None:
+    """Pin a new job to AWS's current default Glue version in ``pyproject.toml``.
+
+    Appends ``[tool.kit.job.JOB]`` with ``glue_version`` when the job has no settings yet (a job
+    that has some is left as its owner wrote it). Returns the file written, or None.
+    """
+    from kit.config import PYPROJECT
+    from kit.fsutil import write_atomic
+
+    pyproject = Path(config.root) / PYPROJECT
+    if job in config.job_settings or not pyproject.is_file():
+        return None
+    text = pyproject.read_text(encoding="utf-8")
+    if "[tool.kit" not in text:
+        return None
+    text = text if text.endswith("\n") or not text else text + "\n"
+    table = f'\n[tool.kit.job.{job}]\nglue_version = "{CURRENT_AWS_DEFAULT}"\n'
+    write_atomic(pyproject, text + table)
+    return pyproject
+
+
 def runtimes_dir() -> Path:
     """Where built runtimes are cached (``KIT_RUNTIMES_DIR`` overrides)."""
     override = os.environ.get("KIT_RUNTIMES_DIR")

@@ -130,3 +130,15 @@ def test_cli_list(cache: Path, cli) -> None:
     assert f"runtimes cache: {cache}" in result.output
     assert "Glue 6.0  Spark 4.1.1  Python 3.13" in result.output
     assert "not installed (built on first use)" in result.output
+
+
+def test_kit_new_pins_aws_default_version(project: Path, cli) -> None:
+    result = cli("new", "daily_totals")
+    assert result.exit_code == 0, result.output
+    assert 'glue_version = "5.1"' in result.output
+    cfg = kit_config.load(project)
+    assert runtimes.job_glue_version(cfg, "daily_totals") == "5.1"
+    assert runtimes.job_glue_version(cfg, "orders_by_month") == "5.0"  # existing job unchanged
+    before = (project / "pyproject.toml").read_text(encoding="utf-8")
+    assert runtimes.write_new_job_version(cfg, "orders_by_month") is None  # has settings already
+    assert (project / "pyproject.toml").read_text(encoding="utf-8") == before
