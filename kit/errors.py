@@ -53,7 +53,7 @@ class UpgradeRefused(KitError):
     """`kit upgrade-bootstrap` would lose a hand edit (or has no job to upgrade)."""
 
 
-class UnknownGlueVersion(KitError):
+class UnknownGlueVersion(RunError):
     """A Glue version kit has no local runtime for (kit runs 5.0, 5.1 and 6.0)."""
 
 
