@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.kit-installed
 TOOLS  := .tools
 TOOLS_STAMP := $(TOOLS)/.installed
 
-.PHONY: setup tools demo test lint bench system-deps java clean
+.PHONY: setup tools demo test lint bench system-deps java clean runtimes
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
@@ -40,7 +40,11 @@ demo: setup
 system-deps:
 	bash .ci/system-deps.sh
 
-test: system-deps setup tools
+# Glue 5.1 and 6.0 runtimes: built once per machine in the user cache (CI caches ~/.cache/kit)
+runtimes: setup
+	$(BIN)/kit runtime install --all
+
+test: system-deps setup tools runtimes
 	$(BIN)/ruff check .
 	$(BIN)/kit check
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(BIN)/pytest
