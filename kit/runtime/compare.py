@@ -18,7 +18,6 @@ from typing import Any
 from kit.config import ProjectConfig
 from kit.errors import RunError
 from kit.runtime import runner, runtimes
-from kit.runtime.environment import has_flag
 
 DIFFERENCES_EXIT = 3  # kit's "differences found" exit status
 MAX_ROWS = 200_000  # sample data: both sides are compared in memory
@@ -249,11 +248,8 @@ def _declared_outputs(plan: runner.RunPlan, config: ProjectConfig) -> list[str]:
     from kit.notebooks import export as exporter
 
     declared = exporter.export(plan.job, config).job_args
-    return [k for k in declared if "output" in k and not has_flag(_user_args(plan), k)]
-
-
-def _user_args(plan: runner.RunPlan) -> list[str]:
-    return [a for a in plan.argv if a != "--JOB_NAME"]
+    # redirected even when given on the command line: the last value wins in getResolvedOptions
+    return [k for k in declared if "output" in k]
 
 
 def _last_error(output: str) -> str:
