@@ -16,7 +16,8 @@ spark = glue_context.spark_session
 job = Job(glue_context)
 job.init(args["JOB_NAME"], args)
 
-rows = [(1, "a", "10.5"), (2, "b", "3"), (3, None, "7.25"), (4, "d", "x")]
+# no malformed amounts: see docs/runtime.md (ApplyMapping casts under Spark 4's ANSI mode)
+rows = [(1, "a", "10.5"), (2, "b", "3"), (3, None, "7.25"), (4, "d", "12")]
 df = spark.createDataFrame(rows, "id int, name string, amount string")
 frame = DynamicFrame.fromDF(df, glue_context, "orders")
 mapped = ApplyMapping.apply(
