@@ -17,7 +17,7 @@ TOOLS_STAMP := $(TOOLS)/.installed
 API_CACHE := .cache/awsglue-api
 API_VERSIONS := 5.0.0 5.1.0
 
-.PHONY: setup setup-test tools demo test lint bench system-deps java clean api-shape
+.PHONY: setup setup-test tools demo test lint bench system-deps java clean api-shape runtimes
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "Java not found: Spark needs Java 17; install it with: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
@@ -57,7 +57,11 @@ demo: setup
 system-deps:
 	bash .ci/system-deps.sh
 
-test: system-deps setup-test tools api-shape
+# Glue 5.1 and 6.0 runtimes: built once per machine in the user cache (CI caches ~/.cache/kit)
+runtimes: setup
+	$(BIN)/kit runtime install --all
+
+test: system-deps setup-test tools api-shape runtimes
 	$(BIN)/ruff check .
 	$(BIN)/kit check
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(BIN)/pytest

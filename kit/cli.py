@@ -142,6 +142,10 @@ def new(name: str) -> None:
         click.echo(f"created {cfg.relative(made.sample)}  (sample input for local runs)")
     if made.test:
         click.echo(f"created {cfg.relative(made.test)}  (unit tests for the job's functions)")
+    from kit.runtime.runtimes import CURRENT_AWS_DEFAULT, write_new_job_version
+
+    if write_new_job_version(cfg, name):
+        click.echo(f"set [tool.kit.job.{name}] glue_version = \"{CURRENT_AWS_DEFAULT}\" in pyproject.toml")
     click.echo(f"next: open the notebook in JupyterLab, or `kit run {name}`")
 
 
@@ -255,20 +259,28 @@ def check() -> None:
 @click.argument("target", required=False)
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
+@click.option("--glue-version", default=None,
+              help="Run on this Glue version (5.0, 5.1, 6.0) instead of the job's setting.")
+@click.option("--compare", is_flag=True,
+              help="Run on the job's version and on --glue-version; exit 3 if outputs differ.")
 @click.option("--warm", is_flag=True, help="Run in a resident Spark driver (started on first use).")
 @click.option("--stop", is_flag=True, help="With --warm: stop the resident driver.")
-def run(target: str | None, script_args: tuple[str, ...], master: str, warm: bool,
-        stop: bool) -> None:
+def run(
+    target: str | None, script_args: tuple[str, ...], master: str, glue_version: str | None,
+    compare: bool, warm: bool, stop: bool,
+) -> None:
     """Run a job (name, notebook or any Glue script) locally; ARGS reach the script verbatim.
 
     \b
     kit run orders_by_month
+    kit run orders_by_month --glue-version 6.0 --compare
     kit run build/orders_by_month/orders_by_month.py --JOB_NAME demo --output_path /tmp/out
     kit run my_job --master spark://127.0.0.1:7077
     kit run --warm orders_by_month    reuse a resident driver: no JVM start after the first run
     kit run --warm --stop             stop that driver
     """
-    from kit.runtime import preflight, runner
+    from kit.runtime import preflight, runner, runtimes
+    from kit.runtime.runtime_commands import echo_progress, own_run_options
 
     if stop:
         from kit.runtime import warm as warm_runner
@@ -278,6 +290,7 @@ def run(target: str | None, script_args: tuple[str, ...], master: str, warm: boo
         return
     if target is None:
         raise click.UsageError("give a job name, notebook or script to run")
+    script_args, glue_version, compare = own_run_options(script_args, glue_version, compare)
     try:
         cfg, projectless = _config(), False
     except NoProject:
@@ -293,6 +306,20 @@ def run(target: str | None, script_args: tuple[str, ...], master: str, warm: boo
         target = pairing.source_to_read(target, cfg)
         rendered = exporter.render(target, cfg)  # nothing is written before the checks pass
         preflight.check_job(rendered.job, argv, rendered.job_args, cfg)
+    if compare:
+        from kit.runtime import compare as comparing
+
+        if glue_version is None:
+            raise click.UsageError("--compare needs --glue-version (the version to compare with)")
+        note = runtimes.python_note(glue_version)
+        if note:
+            click.echo(note, err=True)
+        report = comparing.compare(
+            target, cfg, glue_version, argv, master=master, progress=echo_progress
+        )
+        for line in report.lines():
+            click.echo(line)
+        sys.exit(0 if report.same else comparing.DIFFERENCES_EXIT)
     plan = runner.plan(target, argv, cfg)
     if projectless:
         click.echo(
@@ -300,15 +327,23 @@ def run(target: str | None, script_args: tuple[str, ...], master: str, warm: boo
             f"{cfg.state_dir} (KIT_S3_ROOT, KIT_BOOKMARK_DIR move it)",
             err=True,
         )
-    click.echo(f"running {cfg.relative(plan.script)} on {master}{' (warm)' if warm else ''}",
-               err=True)
+    version = runtimes.spec(glue_version or runtimes.job_glue_version(cfg, plan.job)).glue_version
     if warm:
         from kit.runtime import warm as warm_runner
 
+        if version != runtimes.spec(None).glue_version:
+            raise click.UsageError(f"--warm runs on kit's own runtime only, not Glue {version}")
         preflight.check_plan(plan.script, plan.argv, plan.job, cfg, master)
+        click.echo(f"running {cfg.relative(plan.script)} on {master} (Glue {version}, warm)",
+                   err=True)
         result = warm_runner.run(plan, cfg, master=master)
     else:
-        result = runner.run(plan, cfg, master=master)
+        runtimes.ensure(version, echo_progress)
+        note = runtimes.python_note(version)
+        if note:
+            click.echo(note, err=True)
+        click.echo(f"running {cfg.relative(plan.script)} on {master} (Glue {version})", err=True)
+        result = runner.run(plan, cfg, master=master, glue_version=version)
     if result.returncode == 0:
         for folder, files, size in result.outputs:
             click.echo(f"wrote {cfg.relative(folder)}: {files} file(s), {_human(size)}", err=True)
@@ -323,8 +358,9 @@ def _register_capabilities() -> None:
     from kit.infra.commands import COMMANDS as infra_commands
     from kit.runtime.commands import bookmark
     from kit.runtime.kernel_commands import kernel, lab
+    from kit.runtime.runtime_commands import runtime
 
-    for command in (bookmark, kernel, lab, endpoint, *infra_commands, *adopt_commands):
+    for command in (bookmark, kernel, lab, endpoint, runtime, *infra_commands, *adopt_commands):
         main.add_command(command)
     from kit.catalog.commands import catalog, sample
 

@@ -161,3 +161,11 @@ class SampleRefused(KitError):
 
 class GraphError(KitError):
     """`kit graph` cannot draw the project (Graphviz missing, nothing to draw)."""
+
+
+class UnknownGlueVersion(RunError):
+    """A Glue version kit has no local runtime for (kit runs 5.0, 5.1 and 6.0)."""
+
+
+class RuntimeBuildError(KitError):
+    """A Glue version's cached runtime cannot be built, found or removed."""

@@ -39,7 +39,10 @@ BOOKMARKS = {
     "enable": "job-bookmark-enable",
     "pause": "job-bookmark-pause",
 }
-GLUE_VERSION = "5.0"
+GLUE_VERSION = "5.0"  # a job without a glue_version setting (projects made before the setting)
+GLUE_VERSIONS = ("5.0", "5.1", "6.0")  # what the job stack's GlueVersion parameter allows
+# Spark worker types per Glue version (AWS Glue "Defining job properties for Spark jobs")
+WORKER_TYPES_BY_VERSION = {version: WORKER_TYPES for version in GLUE_VERSIONS}
 DEFAULT_ENVIRONMENTS = ("dev", "test", "prod")
 # Arguments kit (the shared template) sets itself; a job may not set them.
 RESERVED_ARGS = {"JOB_NAME", "TempDir", "job-bookmark-option", "job-language"}
@@ -121,6 +124,7 @@ class EnvironmentTable(_Table):
 class JobOverride(_Table):
     """Job settings; every key optional so a per-environment table overrides only what it names."""
 
+    glue_version: str | None = None
     schedule: str | None = None
     worker_type: str | None = None
     workers: int | None = None
@@ -138,6 +142,13 @@ class JobOverride(_Table):
             raise ValueError(
                 f"{value!r} is not a Glue 5.0 worker type; use one of {', '.join(WORKER_TYPES)}"
             )
+        return value
+
+    @field_validator("glue_version")
+    @classmethod
+    def _glue_version(cls, value: str | None) -> str | None:
+        if value is not None and value not in GLUE_VERSIONS:
+            raise ValueError(f"{value!r} is not a Glue version kit knows; use {', '.join(GLUE_VERSIONS)}")
         return value
 
     @field_validator("bookmark")
@@ -184,6 +195,7 @@ class JobTable(JobOverride):
 
 _RANGES = {"workers": (2, 299), "timeout": (1, 10080), "max_retries": (0, 10)}
 JOB_DEFAULTS: dict[str, Any] = {
+    "glue_version": GLUE_VERSION,
     "schedule": "",
     "worker_type": "G.1X",
     "workers": 2,
@@ -276,6 +288,7 @@ class JobDeployment:
     job_name: str
     stack_name: str
     name_prefix: str = ""
+    glue_version: str = GLUE_VERSION
     worker_type: str = "G.1X"
     workers: int = 2
     schedule: str = ""
@@ -374,6 +387,7 @@ def job_deployment(
         job_name=job_name,
         stack_name=stack_name,
         name_prefix=env.name_prefix,
+        glue_version=settings["glue_version"],
         worker_type=settings["worker_type"],
         workers=settings["workers"],
         schedule=settings["schedule"],

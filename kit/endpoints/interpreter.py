@@ -24,6 +24,7 @@ KIT_SOURCE = Path(kit.__file__).resolve().parent.parent
 # ``-P``: no current folder first on sys.path, so a project folder holding its own ``kit`` (or a
 # module named like one of kit's) cannot shadow the kit that serves the session.
 PYTHON = (sys.executable, "-P")
+GLUE_VERSION_CONF = "spark.kit.glue_version"  # a session's Glue version (default 5.0)
 
 
 class WorkerDied(Exception):
@@ -33,10 +34,21 @@ class WorkerDied(Exception):
 def worker_env(
     cwd: Path, master: str = DEFAULT_MASTER, conf: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """Environment of a session worker: kit's Spark settings, the Glue layer and the project."""
+    """Environment of a session worker: kit's Spark settings, the Glue layer and the project.
+
+    The session's conf ``spark.kit.glue_version`` (e.g. ``%%configure {"conf":
+    {"spark.kit.glue_version": "6.0"}}``) picks the Glue version; its runtime must be installed.
+    """
+    from kit.errors import KitError
+
     # kit before the project: the Glue layer imports ``kit.runtime`` and must get this very kit,
     # even when the project folder holds another ``kit`` (e.g. a checkout of kit's repository).
-    env = layer_env(cwd, master, conf, extra_paths=[KIT_SOURCE])
+    try:
+        env = layer_env(
+            cwd, master, conf, (conf or {}).get(GLUE_VERSION_CONF), extra_paths=[KIT_SOURCE]
+        )
+    except KitError as exc:  # an unknown version or a runtime not installed: the session dies
+        raise WorkerDied(str(exc)) from exc
     env["PYTHONUNBUFFERED"] = "1"
     env["KIT_ATTACH_MODE"] = "local-endpoint"
     return env

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from kit.config import ProjectConfig
 from kit.errors import ConfigError
-from kit.infra.settings import GLUE_VERSION, environment, job_deployment
+from kit.infra.settings import environment, job_deployment
 
 DEFAULT_IDLE_TIMEOUT = 30  # minutes (Glue's own default is 2880: a forgotten session costs)
 
@@ -41,7 +41,7 @@ def session_magics(
     if target.region:
         lines.append(f"%region {target.region}")
     lines += [
-        f"%glue_version {GLUE_VERSION}",
+        f"%glue_version {deployment.glue_version}",
         f"%worker_type {deployment.worker_type}",
         f"%number_of_workers {deployment.workers}",
         f"%idle_timeout {idle_timeout}",

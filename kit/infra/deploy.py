@@ -127,6 +127,7 @@ def stack_parameters(prepared: Prepared, target: aws.AwsTarget) -> dict[str, str
         "TempDir": prepared.temp_dir,
         "DataBucketArns": ",".join(bucket_arns),
         "DataObjectArns": ",".join(f"{a}/*" for a in bucket_arns),
+        "GlueVersion": dep.glue_version,
         "WorkerType": dep.worker_type,
         "NumberOfWorkers": str(dep.workers),
         "Timeout": str(dep.timeout),

@@ -111,7 +111,7 @@ def run_itest(
     if target.is_local:
         _run_locally(
             config, build, deployment.job_name, arguments, sorted(declared), inputs, outputs, s3,
-            work, echo,
+            work, echo, glue_version=deployment.glue_version,
         )
     state, message = wait_for_run(glue, deployment.job_name, run_id, timeout, poll_seconds, echo)
     if state not in DONE_OK:
@@ -175,8 +175,12 @@ def _run_locally(
     s3: Any,
     work: Path,
     echo: Callable[[str], None],
+    glue_version: str | None = None,
 ) -> None:
-    """Execute the deployed script with kit's local runner, data mirrored from/to S3."""
+    """Execute the deployed script with kit's local runner, data mirrored from/to S3.
+
+    It runs on the deployed job's Glue version (its runtime is built on first use).
+    """
     import shutil
 
     from kit.runtime import runner
@@ -195,8 +199,14 @@ def _run_locally(
         if f"--{name}" in arguments:
             argv += [f"--{name}", local.get(name, arguments[f"--{name}"])]
     plan = runner.RunPlan(script=build.script_path, argv=argv, job=build.job)
-    echo(f"local endpoint: running {config.relative(plan.script)} with kit's local runner")
-    result = runner.run(plan, config)
+    from kit.runtime import runtimes
+
+    runtimes.ensure(glue_version, echo)
+    echo(
+        f"local endpoint: running {config.relative(plan.script)} with kit's local runner "
+        f"(Glue {runtimes.spec(glue_version).glue_version})"
+    )
+    result = runner.run(plan, config, glue_version=glue_version)
     if result.returncode != 0:
         raise ItestFailed(
             f"{job_name}: the job failed when run locally (exit {result.returncode}); "

@@ -5,7 +5,7 @@ and kit's pytest plugin all start (or are) a Python where ``import awsglue`` res
 local layer and Spark picks up kit's settings from the environment. They all ask this module,
 so the layer path, the ``PYTHONPATH`` order and separator (``os.pathsep``) and the Spark settings
 are decided once. ``glue_version`` is the seam where a job's Glue version will choose its
-runtime; today there is one (Glue 5.0: Spark 3.5.4, Python 3.11).
+runtime: kit's own Spark for 5.0, a cached runtime folder first on ``PYTHONPATH`` otherwise.
 """
 
 from __future__ import annotations
@@ -15,23 +15,18 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from kit.errors import RunError
+from kit.runtime.runtimes import DEFAULT_GLUE_VERSION, GLUE_VERSIONS  # noqa: F401
+from kit.runtime.runtimes import site_dir as runtime_site_dir
+from kit.runtime.runtimes import spec as runtime_spec
 from kit.runtime.spark import DEFAULT_MASTER, spark_env
 
 LAYER_DIR = Path(__file__).resolve().parent / "glue_layer"
-GLUE_VERSIONS = ("5.0",)  # the runtimes kit can start locally
-DEFAULT_GLUE_VERSION = "5.0"
 JOB_NAME_FLAG = "--JOB_NAME"
 
 
 def layer_dir(glue_version: str | None = None) -> Path:
     """The folder that makes ``import awsglue`` work for ``glue_version`` (default: 5.0)."""
-    version = glue_version or DEFAULT_GLUE_VERSION
-    if version not in GLUE_VERSIONS:
-        raise RunError(
-            f"Glue version {version!r} has no local runtime in kit "
-            f"(available: {', '.join(GLUE_VERSIONS)})"
-        )
+    runtime_spec(glue_version)  # one layer serves every version; unknown ones are refused
     return LAYER_DIR
 
 
@@ -67,12 +62,18 @@ def layer_env(
 ) -> dict[str, str]:
     """The environment of a child Python with the Glue layer and kit's Spark settings.
 
-    ``PYTHONPATH`` is the layer, then ``extra_paths``, then ``project``, then what ``base`` (the
-    current environment by default) already had. ``project`` also becomes ``KIT_PROJECT`` unless
+    ``PYTHONPATH`` is the Glue version's runtime (none for 5.0; it must be installed, see
+    :mod:`kit.runtime.runtimes`), the layer, then ``extra_paths``, then ``project``, then what
+    ``base`` (the current environment by default) already had. ``project`` also becomes ``KIT_PROJECT`` unless
     set. ``base={}`` gives only kit's own keys (a kernelspec's ``env``).
     """
     env = spark_env(master, conf, base=base)
+    site = runtime_site_dir(glue_version)
+    if site is not None:
+        env.pop("SPARK_HOME", None)  # the runtime's pyspark finds its own jars
+    env["KIT_GLUE_VERSION"] = runtime_spec(glue_version).glue_version  # the layer's behaviour
     env["PYTHONPATH"] = python_path(
+        [site] if site is not None else [],
         [layer_dir(glue_version)],
         extra_paths,
         [project] if project is not None else [],

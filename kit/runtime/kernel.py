@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from kit import __version__
-from kit.errors import KernelError
+from kit.errors import KernelError, KitError
 from kit.runtime.environment import LAYER_DIR, add_layer_to_sys_path, layer_env, python_path
+from kit.runtime.runtimes import DEFAULT_GLUE_VERSION
+from kit.runtime.runtimes import spec as runtime_spec
 from kit.runtime.spark import DEFAULT_MASTER
 
 KERNEL_NAME = "glue-local"
@@ -48,15 +50,34 @@ class KitKernel:
     python: str
 
 
+def kernel_name(glue_version: str | None = None) -> str:
+    """The kernel name of a Glue version: ``glue-local`` (5.0), ``glue-local-6.0``, ..."""
+    version = runtime_spec(glue_version).glue_version
+    return KERNEL_NAME if version == DEFAULT_GLUE_VERSION else f"{KERNEL_NAME}-{version}"
+
+
+def version_display_name(glue_version: str | None = None) -> str:
+    """What Jupyter shows: "Glue 5.0 (local)", "Glue 5.1 (local)", "Glue 6.0 (local)"."""
+    return f"Glue {runtime_spec(glue_version).glue_version} (local)"
+
+
 def kernel_spec(
-    project: Path | None = None, master: str = DEFAULT_MASTER, display_name: str = DISPLAY_NAME
+    project: Path | None = None,
+    master: str = DEFAULT_MASTER,
+    display_name: str | None = None,
+    glue_version: str | None = None,
 ) -> dict[str, Any]:
     """The ``kernel.json`` content: this Python, the layer on PYTHONPATH, kit's Spark settings.
 
     ``project`` pins the kernel to one project root (``KIT_PROJECT``); without it the kernel
-    finds the project from the notebook's folder when it starts.
+    finds the project from the notebook's folder when it starts. ``glue_version`` puts that
+    version's runtime (which must be installed) first on ``PYTHONPATH``.
     """
-    env = layer_env(Path(project).resolve() if project is not None else None, master, base={})
+    display_name = display_name or version_display_name(glue_version)
+    env = layer_env(
+        Path(project).resolve() if project is not None else None, master, base={},
+        glue_version=glue_version,
+    )
     return {
         "argv": [sys.executable, "-m", "kit.runtime.kernel", "-f", "{connection_file}"],
         "display_name": display_name,
@@ -86,20 +107,24 @@ def write_spec_dir(folder: Path, spec: dict[str, Any]) -> Path:
 
 
 def install(
-    name: str = KERNEL_NAME,
+    name: str | None = None,
     *,
     user: bool = False,
     prefix: str | Path | None = None,
     project: Path | None = None,
     force: bool = False,
+    glue_version: str | None = None,
 ) -> InstalledKernel:
     """Register the local Glue kernel as ``name``; returns where it went.
 
     Goes to ``prefix`` (e.g. ``sys.prefix``), else the user's Jupyter data dir when ``user``,
     else ``sys.prefix`` inside a virtualenv and the user's data dir outside one. A spec of the
-    same name that kit did not write is kept unless ``force``.
+    same name that kit did not write is kept unless ``force``. ``name`` defaults to the Glue
+    version's kernel name (:func:`kernel_name`).
     """
     from jupyter_client.kernelspec import KernelSpecManager
+
+    name = name or kernel_name(glue_version)
 
     if not _NAME.match(name):
         raise KernelError(
@@ -125,7 +150,9 @@ def install(
             "pass --name to choose another name, or --force to replace it"
         )
     with tempfile.TemporaryDirectory(prefix="kit-kernel-") as tmp:
-        source = write_spec_dir(Path(tmp) / name, kernel_spec(project=project))
+        source = write_spec_dir(
+            Path(tmp) / name, kernel_spec(project=project, glue_version=glue_version)
+        )
         try:
             installed = Path(
                 ksm.install_kernel_spec(str(source), name, user=user, prefix=_opt_str(prefix))
@@ -184,10 +211,18 @@ def is_current(name: str = KERNEL_NAME) -> bool:
     spec = _read(Path(folder) / "kernel.json") if folder else None
     if spec is None:
         return False
-    wanted = kernel_spec(display_name=spec.get("display_name", DISPLAY_NAME))
+    version = spec.get("env", {}).get("KIT_GLUE_VERSION")
+    try:
+        wanted = kernel_spec(
+            display_name=spec.get("display_name", DISPLAY_NAME), glue_version=version
+        )
+    except KitError:  # an unknown version, or its runtime was removed
+        return False
     project = spec.get("env", {}).get("KIT_PROJECT")
     if project:
-        wanted = kernel_spec(project=Path(project), display_name=wanted["display_name"])
+        wanted = kernel_spec(
+            project=Path(project), display_name=wanted["display_name"], glue_version=version
+        )
     return spec == wanted
 
 

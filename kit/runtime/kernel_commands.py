@@ -16,7 +16,10 @@ def kernel() -> None:
 
 
 @kernel.command("install")
-@click.option("--name", default=glue_kernel.KERNEL_NAME, show_default=True, help="Kernel name.")
+@click.option("--name", default=None,
+              help="Kernel name (default: glue-local, or glue-local-V for --glue-version V).")
+@click.option("--glue-version", default=None,
+              help="Glue version of the kernel (5.0, 5.1, 6.0; its runtime is built once).")
 @click.option("--user", "where", flag_value="user", help="Install for the current user.")
 @click.option(
     "--sys-prefix", "where", flag_value="sys-prefix",
@@ -25,13 +28,23 @@ def kernel() -> None:
 @click.option("--prefix", type=click.Path(file_okay=False, path_type=Path),
               help="Install under PREFIX/share/jupyter.")
 @click.option("--force", is_flag=True, help="Replace a kernelspec of that name that kit did not write.")
-def install_command(name: str, where: str | None, prefix: Path | None, force: bool) -> None:
+def install_command(
+    name: str | None, glue_version: str | None, where: str | None, prefix: Path | None,
+    force: bool,
+) -> None:
     """Register the local Glue kernel so notebooks can `from awsglue ... import` locally."""
+    from kit.runtime import runtimes
+    from kit.runtime.runtime_commands import echo_progress
+
     if prefix is None and where == "sys-prefix":
         prefix = Path(sys.prefix)
-    made = glue_kernel.install(name, user=where == "user", prefix=prefix, force=force)
+    runtimes.ensure(glue_version, echo_progress)
+    name = name or glue_kernel.kernel_name(glue_version)
+    made = glue_kernel.install(
+        name, user=where == "user", prefix=prefix, force=force, glue_version=glue_version
+    )
     verb = "replaced" if made.replaced else "installed"
-    click.echo(f"{verb} kernel {name!r} ({glue_kernel.DISPLAY_NAME}) in {made.path}")
+    click.echo(f"{verb} kernel {name!r} ({glue_kernel.version_display_name(glue_version)}) in {made.path}")
     if not made.visible:
         click.echo(
             f"warning: Jupyter does not search {made.path.parent}; add "

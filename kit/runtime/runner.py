@@ -40,6 +40,7 @@ class RunResult:
     returncode: int
     seconds: float
     outputs: list[tuple[Path, int, int]]  # (folder, data files, bytes)
+    output: str = ""  # the child's stdout and stderr when captured
 
 
 def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
@@ -72,19 +73,34 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
     return RunPlan(script=path.resolve(), argv=list(script_args))
 
 
-def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) -> RunResult:
-    """Run the planned script in a child process; returns its exit status and what it wrote."""
+def run(
+    run_plan: RunPlan,
+    config: ProjectConfig,
+    master: str = DEFAULT_MASTER,
+    glue_version: str | None = None,
+    *,
+    capture: bool = False,
+) -> RunResult:
+    """Run the planned script in a child process; returns its exit status and what it wrote.
+
+    ``glue_version``'s runtime must be installed (``runtimes.ensure``); ``capture`` keeps the
+    child's output (``RunResult.output``) instead of passing it through.
+    """
     preflight.check_plan(run_plan.script, run_plan.argv, run_plan.job, config, master)
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
-    env = layer_env(config.root, master, options.spark_conf, run_plan.glue_version,
-                    extra_paths=options.python_path)
+    env = layer_env(
+        config.root, master, options.spark_conf, glue_version or run_plan.glue_version,
+        extra_paths=options.python_path,
+    )
     started = time.perf_counter()
     proc = subprocess.run(
-        python_argv(run_plan.script, run_plan.argv), cwd=config.root, env=env, check=False
+        python_argv(run_plan.script, run_plan.argv), cwd=config.root, env=env, check=False,
+        capture_output=capture, text=capture,
     )
     seconds = time.perf_counter() - started
-    return RunResult(proc.returncode, seconds, [summarize(p) for p in run_plan.outputs])
+    output = (proc.stdout or "") + (proc.stderr or "") if capture else ""
+    return RunResult(proc.returncode, seconds, [summarize(p) for p in run_plan.outputs], output)
 
 
 def summarize(folder: Path) -> tuple[Path, int, int]:

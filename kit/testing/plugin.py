@@ -4,6 +4,10 @@ Importing it changes nothing: the local ``awsglue`` layer goes on ``sys.path`` i
 ``pytest_configure`` (before test modules are collected, so they can ``from awsglue ...``),
 unless the ini option ``kit_glue_layer = false`` says otherwise, and never in front of a real
 ``awsglue`` (on a Glue image the library stays in charge).
+
+``--glue-version V`` (or the ini option ``kit_glue_version``) runs the session on Glue V's Spark:
+its cached runtime (built on first use) goes first on ``sys.path`` before PySpark is imported.
+Tests marked ``@pytest.mark.glue_version("6.0", ...)`` run only on those versions.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ TEST_CONF = {
     "spark.sql.warehouse.dir": "",
 }
 LAYER_INI = "kit_glue_layer"
+VERSION_INI = "kit_glue_version"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,13 +38,74 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         LAYER_INI, type="bool", default=True,
         help="put kit's local awsglue layer on sys.path for the test session (default: true)",
     )
+    parser.addini(VERSION_INI, default="", help="Glue version of the test session (default 5.0)")
+    parser.addoption(
+        "--glue-version", dest="kit_glue_version", default=None,
+        help="run the session's Spark as this Glue version (5.0, 5.1, 6.0)",
+    )
+
+
+def session_glue_version(config: pytest.Config) -> str:
+    """The Glue version this test session runs as."""
+    from kit.runtime.runtimes import spec
+
+    chosen = config.getoption("kit_glue_version", None) or config.getini(VERSION_INI) or None
+    return spec(chosen).glue_version
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "glue_version(*versions): run the test only on these Glue versions"
+    )
+    _use_runtime(config)
     if config.getini(LAYER_INI):
         from kit.runtime.environment import add_layer_to_sys_path
 
         add_layer_to_sys_path()
+
+
+def _use_runtime(config: pytest.Config) -> None:
+    import sys
+
+    from kit.errors import KitError
+    from kit.runtime import runtimes
+
+    try:
+        version = session_glue_version(config)
+        status = runtimes.ensure(version, lambda line: print(line, file=sys.stderr))
+    except KitError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    os.environ["KIT_GLUE_VERSION"] = version
+    if status.path is None:
+        return
+    site = str(status.path / "site")
+    loaded = sys.modules.get("pyspark")
+    if loaded is not None and not str(getattr(loaded, "__file__", "")).startswith(site):
+        raise pytest.UsageError(
+            f"pyspark {loaded.__version__} was imported before kit could switch to Glue "
+            f"{version}; run pytest with -p kit.testing.plugin first or without the import"
+        )
+    sys.path.insert(0, site)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (site, os.environ.get("PYTHONPATH")) if p
+    )  # Spark's Python workers import the same pyspark
+    os.environ.pop("SPARK_HOME", None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    version = session_glue_version(config)
+    for item in items:
+        marker = item.get_closest_marker("glue_version")
+        if marker is not None and version not in marker.args:
+            item.add_marker(pytest.mark.skip(
+                reason=f"for Glue {', '.join(marker.args)}; this session is Glue {version}"
+            ))
+
+
+@pytest.fixture(scope="session")
+def glue_version(pytestconfig: pytest.Config) -> str:
+    """The Glue version of this test session ("5.0" unless --glue-version says otherwise)."""
+    return session_glue_version(pytestconfig)
 
 
 def _build_session(tmp_dir: str):

@@ -38,14 +38,16 @@ def test_layer_env_keeps_an_explicit_project_and_has_no_duplicates(tmp_path: Pat
 
 def test_an_empty_base_gives_only_kits_keys():
     env = layer_env(None, base={})
-    assert set(env) == {"PYTHONPATH", "SPARK_LOCAL_IP", "PYSPARK_PYTHON", "PYSPARK_SUBMIT_ARGS"}
+    assert set(env) == {
+        "PYTHONPATH", "SPARK_LOCAL_IP", "PYSPARK_PYTHON", "PYSPARK_SUBMIT_ARGS", "KIT_GLUE_VERSION"
+    }
     assert env["PYTHONPATH"] == str(LAYER_DIR)
 
 
 def test_glue_version_is_the_runtime_seam():
     assert environment.layer_dir("5.0") == LAYER_DIR
     assert environment.layer_dir(None) == LAYER_DIR
-    with pytest.raises(RunError, match="Glue version '4.0' has no local runtime in kit"):
+    with pytest.raises(RunError, match="unknown Glue version '4.0'; kit runs 5.0, 5.1, 6.0"):
         layer_env(None, glue_version="4.0")
 
 

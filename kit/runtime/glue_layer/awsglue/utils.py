@@ -6,6 +6,7 @@ import argparse
 import traceback
 from typing import Any
 
+from awsglue import _compat
 from awsglue.job import Job
 
 _global_args: dict[str, Any] = {}
@@ -35,14 +36,16 @@ def _strip(option: str) -> str:
     return option[2:] if option.startswith("--") else option
 
 
-def getResolvedOptions(args: list[str], options: list[str]) -> dict[str, Any]:  # noqa: N802
+def getResolvedOptions(  # noqa: N802
+    args: list[str], options: list[str], allow_abbrev: bool | None = None
+) -> dict[str, Any]:
     """Resolve ``--name value`` job arguments; every name in ``options`` is required.
 
     Glue's reserved arguments (``--JOB_NAME``, ``--JOB_ID``, ``--JOB_RUN_ID``,
     ``--job-bookmark-option``, ``--TempDir`` ...) are accepted and may not be requested as
     options (except JOB_NAME and TempDir); unknown extra arguments are ignored.
     """
-    parser = GlueArgumentParser(add_help=False)
+    parser = GlueArgumentParser(add_help=False, allow_abbrev=_compat.allow_abbrev(allow_abbrev))
     continuation = Job.continuation_options()
     bookmark = Job.job_bookmark_options()
     for reserved in (continuation[0], bookmark[0], *Job.job_bookmark_range_options()):
