@@ -169,10 +169,11 @@ def _register_capabilities() -> None:
     """Commands that live with their capability (one module each), added to the top level."""
     from kit.endpoints.commands import endpoint
     from kit.infra.commands import COMMANDS as infra_commands
+    from kit.localaws.commands import aws_group
     from kit.runtime.commands import bookmark
     from kit.runtime.kernel_commands import kernel, lab
 
-    for command in (bookmark, kernel, lab, endpoint, *infra_commands):
+    for command in (bookmark, kernel, lab, endpoint, *infra_commands, aws_group):
         main.add_command(command)
 
 

@@ -47,3 +47,11 @@ class CatalogError(KitError):
 
 class KernelError(KitError):
     """The local Glue Jupyter kernel cannot be installed, removed or started."""
+
+
+class LocalAwsError(KitError):
+    """kit's local AWS cannot start (moto missing or out of range, port taken) or be reached."""
+
+
+class LocalFixtureError(KitError):
+    """A local AWS fixture file (local/aws.toml) is invalid or a secret's value is missing."""
