@@ -144,7 +144,11 @@ def check() -> None:
 @click.argument("target")
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
-def run(target: str, script_args: tuple[str, ...], master: str) -> None:
+@click.option("--aws", "aws_mode", type=click.Choice(["local", "real"]), default="local",
+              show_default=True, help="Where the job's AWS clients go (real: your account).")
+@click.option("--profile", help="AWS profile for the job's clients (implies --aws real).")
+def run(target: str, script_args: tuple[str, ...], master: str, aws_mode: str,
+        profile: str | None) -> None:
     """Run a job (name, notebook or any Glue script) locally; ARGS reach the script verbatim.
 
     \b
@@ -157,7 +161,7 @@ def run(target: str, script_args: tuple[str, ...], master: str) -> None:
     cfg = _config()
     plan = runner.plan(target, list(script_args), cfg)
     click.echo(f"running {cfg.relative(plan.script)} on {master}", err=True)
-    result = runner.run(plan, cfg, master=master)
+    result = runner.run(plan, cfg, master=master, aws=aws_mode, profile=profile)
     if result.returncode == 0:
         for folder, files, size in result.outputs:
             click.echo(f"wrote {cfg.relative(folder)}: {files} file(s), {_human(size)}", err=True)

@@ -73,8 +73,17 @@ def plan(target: str, script_args: list[str], config: ProjectConfig) -> RunPlan:
     return RunPlan(script=path.resolve(), argv=list(script_args))
 
 
-def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) -> RunResult:
-    """Run the planned script in a child process; returns its exit status and what it wrote."""
+def run(
+    run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER, aws: str = "local",
+    profile: str | None = None,
+) -> RunResult:
+    """Run the planned script in a child process; returns its exit status and what it wrote.
+
+    The job's AWS clients reach kit's local AWS unless ``aws="real"`` or a ``profile`` is given
+    (:func:`kit.localaws.jobrun.job_aws`).
+    """
+    from kit.localaws.jobrun import job_aws
+
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
     env = spark_env(master, options.spark_conf)
@@ -85,11 +94,13 @@ def run(run_plan: RunPlan, config: ProjectConfig, master: str = DEFAULT_MASTER) 
         python_path.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = ":".join(python_path)
     env.setdefault("KIT_PROJECT", str(config.root))
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, str(run_plan.script), *run_plan.argv], cwd=config.root, env=env, check=False
-    )
-    seconds = time.perf_counter() - started
+    with job_aws(config, aws=aws, profile=profile, environ=env) as env:
+        started = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, str(run_plan.script), *run_plan.argv], cwd=config.root, env=env,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
     return RunResult(proc.returncode, seconds, [summarize(p) for p in run_plan.outputs])
 
 
