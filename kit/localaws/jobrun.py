@@ -134,7 +134,8 @@ def job_aws(
                  "s3_root": str(server.s3_root)}
     try:
         endpoint = found["endpoint"]
-        if has_credentials(environ):
+        aimed_here = environ.get("AWS_ENDPOINT_URL") == endpoint  # keys meant for this server
+        if has_credentials(environ) and not aimed_here:
             echo("kit: AWS credentials in this environment are ignored: the job's AWS clients "
                  f"use kit's local AWS at {endpoint} (pass --aws real to use them)")
         else:

@@ -34,13 +34,23 @@ def test_has_credentials(env, expected):
     assert jobrun.has_credentials(env) is expected
 
 
-def test_a_running_local_aws_is_found_and_credentials_ignored(project, server):
+def test_a_local_aws_at_aws_endpoint_url_is_used_and_the_profile_dropped(project, server):
     said: list[str] = []
     environ = {"AWS_ENDPOINT_URL": server.endpoint, "AWS_PROFILE": "prod", "PATH": "/bin"}
     with jobrun.job_aws(project, echo=said.append, environ=environ) as env:
         assert env["AWS_ENDPOINT_URL"] == server.endpoint
         assert "AWS_PROFILE" not in env and env["AWS_SHARED_CREDENTIALS_FILE"] == os.devnull
         assert env["KIT_S3_ROOT"] == str(server.s3_root)
+    assert said == [f"kit: the job's AWS clients use kit's local AWS at {server.endpoint}"]
+
+
+def test_credentials_for_elsewhere_are_ignored_and_said_once(project, server):
+    said: list[str] = []
+    (project.state_dir).mkdir(parents=True, exist_ok=True)
+    jobrun.state_file(project).write_text(f'{{"endpoint": "{server.endpoint}"}}', encoding="utf-8")
+    environ = {"AWS_ACCESS_KEY_ID": "AKIAREAL", "AWS_SECRET_ACCESS_KEY": "x", "PATH": "/bin"}
+    with jobrun.job_aws(project, echo=said.append, environ=environ) as env:
+        assert env["AWS_ACCESS_KEY_ID"] == "kit-local" and env["AWS_ENDPOINT_URL"] == server.endpoint
     assert len(said) == 1 and "credentials in this environment are ignored" in said[0]
 
 
