@@ -91,3 +91,20 @@ def test_missing_moto_names_the_extra(monkeypatch, tmp_path):
     assert result.stderr.strip() == (
         "kit: error: kit's local AWS needs moto in server mode: pip install 'kit[localaws]'"
     )
+
+
+@pytest.mark.parametrize("version", ["5.3.0", "5.2.4", "4.2.14"])
+def test_a_moto_outside_the_pinned_range_is_refused(monkeypatch, version):
+    import moto
+
+    from kit.localaws.moto_compat import require_moto
+
+    monkeypatch.setattr(moto, "__version__", version)
+    with pytest.raises(LocalAwsError, match=rf"written for moto>=5.2.5,<5.3, found moto {version}"):
+        require_moto()
+
+
+def test_the_installed_moto_is_in_range():
+    from kit.localaws.moto_compat import require_moto
+
+    assert require_moto().startswith("5.2.")
