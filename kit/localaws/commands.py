@@ -36,11 +36,11 @@ def local(port: int, s3_root: Path | None) -> None:
         "Ctrl+C stops it",
         err=True,
     )
-    click.echo(f"export AWS_ENDPOINT_URL={server.endpoint}")
-    if record is not None:
+    if record is not None:  # before the export line: whoever waits for it finds the record
         with contextlib.suppress(OSError):
             record.parent.mkdir(parents=True, exist_ok=True)
             record.write_text(json.dumps({"endpoint": server.endpoint}), encoding="utf-8")
+    click.echo(f"export AWS_ENDPOINT_URL={server.endpoint}")
     stopped = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:

@@ -24,23 +24,43 @@ from __future__ import annotations
 import datetime
 import os
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from moto.s3 import models as s3_models
 from moto.s3.utils import _VersionedKeyStore
 
-_state: dict[str, Path | None] = {"root": None}
 _TMP_PREFIX = ".kit-s3-"
 _PATCHED = False
+_request = threading.local()  # the root of the server handling this thread's request
 
 
-def serve_from(root: Path | None) -> None:
-    """Keep S3 objects under ``root`` (None: moto's memory) for buckets seen from now on."""
-    _state["root"] = Path(root).resolve() if root is not None else None
-    if root is not None:
-        _state["root"].mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-    _patch_backend()
+class RootScope:
+    """WSGI wrapper: requests through it create and find buckets under ``root``.
+
+    moto's backends are process-wide; the root is per server (per request thread), so two
+    local AWS servers in one process keep their objects in their own folders.
+    """
+
+    def __init__(self, app: Callable[..., Any], root: Path | None) -> None:
+        self.app = app
+        self.root = Path(root).resolve() if root is not None else None
+        if self.root is not None:
+            self.root.mkdir(parents=True, exist_ok=True)
+        _patch_backend()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        _request.root = self.root
+        try:
+            return self.app(environ, start_response)
+        finally:
+            _request.root = None
+
+
+def _root() -> Path | None:
+    return getattr(_request, "root", None)
 
 
 def key_path(folder: Path, key: str) -> Path | None:
@@ -201,7 +221,7 @@ def _patch_backend() -> None:
     def create_bucket(self: Any, bucket_name: str, region_name: str, *args: Any,
                       **kwargs: Any) -> Any:
         bucket = original_create(self, bucket_name, region_name, *args, **kwargs)
-        root = _state["root"]
+        root = _root()
         if root is not None:
             folder = root / bucket_name
             folder.mkdir(parents=True, exist_ok=True)
@@ -209,7 +229,7 @@ def _patch_backend() -> None:
         return bucket
 
     def adopt(self: Any, name: str) -> None:
-        root = _state["root"]
+        root = _root()
         if (root is not None and name not in self.buckets and (root / name).is_dir()
                 and name not in s3_models.s3_backends.bucket_accounts):
             try:
@@ -222,7 +242,7 @@ def _patch_backend() -> None:
         return original_get(self, bucket_name)
 
     def list_buckets(self: Any, *args: Any, **kwargs: Any) -> Any:
-        root = _state["root"]
+        root = _root()
         if root is not None and root.is_dir():
             for folder in sorted(root.iterdir()):
                 if folder.is_dir() and not folder.name.startswith("."):

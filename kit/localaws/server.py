@@ -107,14 +107,12 @@ def start(port: int = 0, *, s3_root: Path | None = None) -> LocalAws:
         gaps.install()
     os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # AWSGlueServiceRole exists, as in AWS
     werkzeug_app.DISABLE_GLOBAL_CORS = True  # moto answers CORS "*" otherwise
-    from kit.localaws import s3folder
-
-    s3folder.serve_from(s3_root)  # one local AWS per process: moto's backends are global
+    from kit.localaws.s3folder import RootScope
     token = secrets.token_urlsafe(24)
     info = {"kit": "local-aws", "moto": version, "account": ACCOUNT_ID, "region": LOCAL_REGION,
             "s3_root": str(s3_root) if s3_root is not None else None}
-    app = Guard(werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app),
-                token, info)
+    moto_app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    app = Guard(RootScope(moto_app, s3_root), token, info)
     listener = _listen(port)  # werkzeug would print and exit on a taken port
     with listener:
         server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler,

@@ -14,8 +14,6 @@ from pathlib import Path
 import boto3
 import pytest
 
-from kit import localaws
-
 SCRIPT = Path(__file__).parent / "scripts" / "archive_orders.py"
 SECRET = "s3cr3t-pa55word-do-not-print"
 API_KEY = "api-key-value-never-printed"
@@ -96,24 +94,33 @@ def _kit_run(root: Path, trap: Trap, extra_env: dict[str, str]) -> subprocess.Co
 @pytest.mark.slow
 def test_the_issue_script_runs_unchanged_against_a_running_local_aws(job_project: Path):
     root_s3 = job_project / ".kit" / "s3"
-    server = localaws.start(s3_root=root_s3)
+    # `kit aws local` in the project, as a user starts it: it records its endpoint for kit run
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kit", "aws", "local", "--port", "0"], cwd=job_project,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
     trap = Trap()
     try:
-        proc = _kit_run(job_project, trap, {"AWS_ENDPOINT_URL": server.endpoint})
+        endpoint = server.stdout.readline().strip().split("=", 1)[1]  # type: ignore[union-attr]
+        assert json.loads((job_project / ".kit" / "local-aws.json").read_text())["endpoint"] == endpoint
+        proc = _kit_run(job_project, trap, {})
         assert proc.returncode == 0, proc.stderr[-3000:]
+        # the user's own keys were meant for elsewhere: ignored, and kit says so
         assert "credentials in this environment are ignored" in proc.stderr
         assert SECRET not in proc.stdout + proc.stderr and API_KEY not in proc.stdout + proc.stderr
 
-        s3 = boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
-                          aws_access_key_id="t", aws_secret_access_key="t")
+        def client(service: str):
+            return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                                aws_access_key_id="t", aws_secret_access_key="t")
+
+        s3 = client("s3")
         keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="acme-data")["Contents"])
         assert [k for k in keys if not k.startswith("out/")] == [
             "archive/orders/feb.csv", "archive/orders/jan.csv"]
         assert any(k.startswith("out/big/part-") and k.endswith(".parquet") for k in keys)
         assert not (root_s3 / "acme-data" / "in").exists()  # moved, on disk too
 
-        sqs = boto3.client("sqs", endpoint_url=server.endpoint, region_name="us-east-1",
-                           aws_access_key_id="t", aws_secret_access_key="t")
+        sqs = client("sqs")
         url = sqs.get_queue_url(QueueName="orders-done-watch")["QueueUrl"]
         messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)["Messages"]
         body = json.loads(json.loads(messages[0]["Body"])["Message"])
@@ -123,7 +130,10 @@ def test_the_issue_script_runs_unchanged_against_a_running_local_aws(job_project
         assert trap.seen == []  # no request left the machine
     finally:
         trap.sock.close()
-        server.stop()
+        server.terminate()
+        server.communicate(timeout=120)
+    assert server.returncode == 0
+    assert not (job_project / ".kit" / "local-aws.json").exists()
 
 
 @pytest.mark.slow
