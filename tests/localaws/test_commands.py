@@ -36,8 +36,10 @@ def test_serves_until_signalled_then_frees_the_port(tmp_path, sig):
     assert proc.returncode == 0, err
     assert "Traceback" not in err and err.strip().endswith("kit: local AWS stopped")
     port = int(endpoint.rsplit(":", 1)[1])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port))  # released
+    with socket.socket() as sock:  # nobody listens there any more (TIME_WAIT may remain)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
 
 
 def test_port_in_use_is_one_line(tmp_path):
