@@ -37,11 +37,11 @@ def _kit(args: list[str], root: Path, env: dict[str, str]) -> float:
 def main(jobs: int = 20) -> None:
     warnings.simplefilter("ignore")
     from kit import config as kit_config
+    from kit import localaws
     from kit.infra.bootstrap import install_templates
     from kit.notebooks.template import create
-    from kit.testing import moto_server
 
-    server = moto_server.start()
+    server = localaws.start()
     root = Path(tempfile.mkdtemp(prefix="kit-bench-deploy-"))
     try:
         (root / "pyproject.toml").write_text(

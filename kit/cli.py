@@ -263,11 +263,14 @@ def check() -> None:
               help="Run on this Glue version (5.0, 5.1, 6.0) instead of the job's setting.")
 @click.option("--compare", is_flag=True,
               help="Run on the job's version and on --glue-version; exit 3 if outputs differ.")
+@click.option("--aws", "aws_mode", type=click.Choice(["local", "real"]), default="local",
+              show_default=True, help="Where the job's AWS clients go (real: your account).")
+@click.option("--profile", help="AWS profile for the job's clients (implies --aws real).")
 @click.option("--warm", is_flag=True, help="Run in a resident Spark driver (started on first use).")
 @click.option("--stop", is_flag=True, help="With --warm: stop the resident driver.")
 def run(
     target: str | None, script_args: tuple[str, ...], master: str, glue_version: str | None,
-    compare: bool, warm: bool, stop: bool,
+    compare: bool, warm: bool, stop: bool, aws_mode: str, profile: str | None,
 ) -> None:
     """Run a job (name, notebook or any Glue script) locally; ARGS reach the script verbatim.
 
@@ -343,7 +346,8 @@ def run(
         if note:
             click.echo(note, err=True)
         click.echo(f"running {cfg.relative(plan.script)} on {master} (Glue {version})", err=True)
-        result = runner.run(plan, cfg, master=master, glue_version=version)
+        result = runner.run(plan, cfg, master=master, glue_version=version, aws=aws_mode,
+                            profile=profile)
     if result.returncode == 0:
         for folder, files, size in result.outputs:
             click.echo(f"wrote {cfg.relative(folder)}: {files} file(s), {_human(size)}", err=True)
@@ -356,11 +360,13 @@ def _register_capabilities() -> None:
     from kit.adopt.commands import COMMANDS as adopt_commands
     from kit.endpoints.commands import endpoint
     from kit.infra.commands import COMMANDS as infra_commands
+    from kit.localaws.commands import aws_group
     from kit.runtime.commands import bookmark
     from kit.runtime.kernel_commands import kernel, lab
     from kit.runtime.runtime_commands import runtime
 
-    for command in (bookmark, kernel, lab, endpoint, runtime, *infra_commands, *adopt_commands):
+    for command in (bookmark, kernel, lab, endpoint, runtime, aws_group, *infra_commands,
+                    *adopt_commands):
         main.add_command(command)
     from kit.catalog.commands import catalog, sample
 

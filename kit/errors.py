@@ -169,3 +169,11 @@ class UnknownGlueVersion(RunError):
 
 class RuntimeBuildError(KitError):
     """A Glue version's cached runtime cannot be built, found or removed."""
+
+
+class LocalAwsError(KitError):
+    """kit's local AWS cannot start (moto missing or out of range, port taken) or be reached."""
+
+
+class LocalFixtureError(KitError):
+    """A local AWS fixture file (local/aws.toml) is invalid or a secret's value is missing."""

@@ -80,12 +80,18 @@ def run(
     glue_version: str | None = None,
     *,
     capture: bool = False,
+    aws: str = "local",
+    profile: str | None = None,
 ) -> RunResult:
     """Run the planned script in a child process; returns its exit status and what it wrote.
 
     ``glue_version``'s runtime must be installed (``runtimes.ensure``); ``capture`` keeps the
-    child's output (``RunResult.output``) instead of passing it through.
+    child's output (``RunResult.output``) instead of passing it through. The job's AWS clients
+    reach kit's local AWS unless ``aws="real"`` or a ``profile`` is given
+    (:func:`kit.localaws.jobrun.job_aws`).
     """
+    from kit.localaws.jobrun import job_aws
+
     preflight.check_plan(run_plan.script, run_plan.argv, run_plan.job, config, master)
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
@@ -93,12 +99,13 @@ def run(
         config.root, master, options.spark_conf, glue_version or run_plan.glue_version,
         extra_paths=options.python_path,
     )
-    started = time.perf_counter()
-    proc = subprocess.run(
-        python_argv(run_plan.script, run_plan.argv), cwd=config.root, env=env, check=False,
-        capture_output=capture, text=capture,
-    )
-    seconds = time.perf_counter() - started
+    with job_aws(config, aws=aws, profile=profile, environ=env) as env:
+        started = time.perf_counter()
+        proc = subprocess.run(
+            python_argv(run_plan.script, run_plan.argv), cwd=config.root, env=env, check=False,
+            capture_output=capture, text=capture,
+        )
+        seconds = time.perf_counter() - started
     output = (proc.stdout or "") + (proc.stderr or "") if capture else ""
     return RunResult(proc.returncode, seconds, [summarize(p) for p in run_plan.outputs], output)
 

@@ -43,11 +43,11 @@ def state_dir() -> Path:
         return root / ".kit"
 
 
-def object_root() -> Path:
+def object_root(announce: bool = True) -> Path:
     """The folder that stands in for S3 (announced once per process on stderr)."""
     env = os.environ.get(ENV_ROOT)
     root = Path(env).resolve() if env else state_dir() / "s3"
-    if str(root) not in _announced:
+    if announce and str(root) not in _announced:
         _announced.add(str(root))
         print(f"kit: s3:// paths map to {root}", file=sys.stderr)
     return root

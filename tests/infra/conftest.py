@@ -11,11 +11,11 @@ import boto3
 import pytest
 
 from kit import config as kit_config
+from kit import localaws
 from kit.cli import main
 from kit.infra.commands import COMMANDS
 from kit.notebooks.export import export
 from kit.notebooks.template import create
-from kit.testing import moto_server
 
 REPO = Path(__file__).resolve().parents[2]
 DATA_BUCKET = "kit-demo-data"
@@ -53,21 +53,21 @@ for command in COMMANDS:  # the lead registers these in kit/cli.py; idempotent h
 
 
 @pytest.fixture(scope="session")
-def moto() -> Iterator[moto_server.MotoServer]:
-    server = moto_server.start()
+def moto() -> Iterator[localaws.LocalAws]:
+    server = localaws.start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def local_aws(moto: moto_server.MotoServer, monkeypatch: pytest.MonkeyPatch):
+def local_aws(moto: localaws.LocalAws, monkeypatch: pytest.MonkeyPatch):
     """A clean local AWS; AWS_* variables point every client (kit's and the AWS CLI's) at it."""
     moto.reset()
     moto.unstage_job_runs()
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto.endpoint)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", moto_server.LOCAL_REGION)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", localaws.LOCAL_REGION)
     for name in ("AWS_PROFILE", "AWS_REGION", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return moto
