@@ -122,7 +122,7 @@ def test_a_local_only_path_argument_is_refused_for_a_deployment():
         ({"connections": [""]}, "connections.0: String should have at least 1 character, got ''"),
         ({"connections": ["a,b"]}, "connections.0: String should match pattern '^[^,]+$', got 'a,b'"),
         ({"timeout": 0}, "timeout must be a whole number from 1 to 10080, got 0"),
-        ({"shedule": "cron(0 6 * * ? *)"}, "unknown key 'shedule'; allowed: arguments, bookmark, connections, description, environments, max_retries, schedule, timeout, worker_type, workers"),
+        ({"shedule": "cron(0 6 * * ? *)"}, "unknown key 'shedule'; allowed: arguments, bookmark, connections, description, environments, glue_version, max_retries, schedule, timeout, worker_type, workers"),
         ({"arguments": {"JOB_NAME": "x"}}, "arguments: --JOB_NAME is set by kit; remove it"),
         ({"arguments": {"bad name": "x"}}, "arguments 'bad name' is not a valid Glue argument name"),
         ({"arguments": {"a": [1]}}, "arguments: a must be a string, got [1]"),
@@ -242,7 +242,7 @@ def test_validate_all_checks_every_job_in_every_environment():
     [
         ('notebooks = ""', "[tool.kit] notebooks: String should have at least 1 character, got ''"),
         ("notebooks = 3", "[tool.kit] notebooks: Input should be a valid string, got 3"),
-        ("notebok = 'x'", "[tool.kit] unknown key 'notebok'; allowed: build, data, environments, job, jobs, notebooks, state"),
+        ("notebok = 'x'", "[tool.kit] unknown key 'notebok'; allowed: build, data, environments, job, jobs, notebooks, state, tags"),
         ("job = { a = 3 }", "[tool.kit] job.a: Input should be a valid dictionary, got 3"),
     ],
 )

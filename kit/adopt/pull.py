@@ -106,7 +106,10 @@ def pull(
         }
 
     # What `kit diff` will expect, computed from the settings about to be written.
-    job_table = {**settings, "environments": {env.name: {"arguments": arguments}}}
+    # The job declares its argument names (every environment deploys the same ones); the
+    # environment it was pulled from gives their values.
+    job_table = {**settings, "arguments": dict(arguments),
+                 "environments": {env.name: {"arguments": arguments}}}
     planned = _with_settings(config, job, env.name, job_table, env_table)
     try:
         planned_env = environment(planned, env.name)
@@ -143,6 +146,11 @@ def pull(
     )
     write_atomic(config.root / PYPROJECT, pyproject)
     written += [config.root / PYPROJECT, record_file]
+    # The build (script, stack, manifest) is what deploy and diff read: write it now.
+    from kit.config import load
+
+    built = exporter.export(job, load(config.root), force=True)
+    written += built.written
     return Pulled(job, job_name, location, written, notes)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from kit.testing import moto_server
+from kit import localaws as moto_server
 from tests.conftest import tree_digest
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -25,7 +25,7 @@ name = "etl"  # keep me
 
 
 @pytest.fixture(scope="module")
-def moto() -> Iterator[moto_server.MotoServer]:
+def moto() -> Iterator[moto_server.LocalAws]:
     server = moto_server.start()
     yield server
     server.stop()
@@ -120,7 +120,7 @@ def test_pull_then_diff_reports_no_drift(aws, repo: Path, cli):
     # the console edits the job afterwards: now kit diff sees it
     aws("s3").put_object(Bucket=SCRIPTS, Key="scripts/sales.py", Body=b"print('edited')\n")
     drifted = cli("diff", "sales", "--env", "dev")
-    assert drifted.exit_code == 1 and "differs from the local export" in drifted.stderr
+    assert drifted.exit_code == 3 and "differs from the local export" in drifted.stderr
 
 
 def test_pull_never_overwrites_without_force(aws, repo: Path, cli):

@@ -13,7 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from kit.testing import moto_server
+from kit import localaws as moto_server
 
 pytestmark = pytest.mark.slow
 

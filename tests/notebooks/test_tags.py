@@ -82,4 +82,4 @@ def test_tags_as_a_string_in_the_py_twin_is_refused_with_the_cell(project: Path,
 def test_bad_allow_list_setting_is_one_line(project: Path, cli):
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('build = "build"\n', 'build = "build"\ntags = "x"\n'))
-    assert "[tool.kit] tags must be a list" in refused(cli("export", "orders_by_month"))
+    assert "[tool.kit] tags: Input should be a valid list" in refused(cli("export", "orders_by_month"))
