@@ -7,6 +7,7 @@ only here (docs/cli.md): 1 user error, 2 usage error, 3 differences found.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,21 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 class KitGroup(click.Group):
-    """The error boundary: every failure a user can cause ends as one line and an exit code."""
+    """The error boundary: every failure a user can cause ends as one line and an exit code.
+
+    It also loads the capability commands (``CAPABILITY_COMMANDS``) on first use.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(CAPABILITY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in CAPABILITY_COMMANDS:
+            module, _, attr = CAPABILITY_COMMANDS[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            self.add_command(command, cmd_name)
+        return command
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -355,29 +370,27 @@ def run(
     sys.exit(result.returncode)
 
 
-def _register_capabilities() -> None:
-    """Commands that live with their capability (one module each), added to the top level."""
-    from kit.adopt.commands import COMMANDS as adopt_commands
-    from kit.endpoints.commands import endpoint
-    from kit.infra.commands import COMMANDS as infra_commands
-    from kit.localaws.commands import aws_group
-    from kit.runtime.commands import bookmark
-    from kit.runtime.kernel_commands import kernel, lab
-    from kit.runtime.runtime_commands import runtime
-
-    for command in (bookmark, kernel, lab, endpoint, runtime, aws_group, *infra_commands,
-                    *adopt_commands):
-        main.add_command(command)
-    from kit.catalog.commands import catalog, sample
-
-    main.add_command(catalog)
-    main.add_command(sample)
-    from kit.graph.commands import graph
-
-    main.add_command(graph)
-
-
-_register_capabilities()
+# Commands that live with their capability (one module each), imported only when a command line
+# names them: `kit run` need not import boto3, pydantic's AWS settings or Jupyter to start.
+CAPABILITY_COMMANDS = {
+    "aws": "kit.localaws.commands:aws_group",
+    "bookmark": "kit.runtime.commands:bookmark",
+    "bootstrap": "kit.infra.commands:bootstrap",
+    "catalog": "kit.catalog.commands:catalog",
+    "deploy": "kit.infra.commands:deploy",
+    "diff": "kit.infra.commands:diff",
+    "endpoint": "kit.endpoints.commands:endpoint",
+    "graph": "kit.graph.commands:graph",
+    "import": "kit.adopt.commands:import_",
+    "init": "kit.adopt.commands:init",
+    "itest": "kit.infra.commands:itest",
+    "kernel": "kit.runtime.kernel_commands:kernel",
+    "lab": "kit.runtime.kernel_commands:lab",
+    "pull": "kit.adopt.commands:pull",
+    "runtime": "kit.runtime.runtime_commands:runtime",
+    "sample": "kit.catalog.commands:sample",
+    "validate": "kit.infra.commands:validate",
+}
 
 
 def _human(size: int) -> str:

@@ -266,7 +266,7 @@ bad_command_line = st.one_of(
         lambda c: text.filter(lambda o: o.isalnum()).map(
             lambda o: ([c, f"--no-such-{o}"], EXIT_USAGE))),
     text.filter(lambda c: c.strip() and c.isprintable() and not c.startswith("-")).filter(
-        lambda c: c not in main.commands).map(lambda c: ([c], EXIT_USAGE)),
+        lambda c: c not in main.list_commands(None)).map(lambda c: ([c], EXIT_USAGE)),
     st.sampled_from(["job-bookmark-option", "enable-spark-ui", "job-language"]).flatmap(
         lambda o: text.filter(lambda v: v not in ("true", "false", "python", "scala")
                               and not v.startswith("job-bookmark-") and not v.startswith("--"))
