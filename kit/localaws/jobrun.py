@@ -122,7 +122,7 @@ def job_aws(
         from kit.runtime import s3local
 
         try:
-            server = start(0, s3_root=s3local.object_root())
+            server = start(0, s3_root=s3local.object_root(announce=False))  # the run says where
         except LocalAwsError:
             if fixtures != local_fixtures.Fixtures():
                 raise

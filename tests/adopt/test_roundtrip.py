@@ -150,6 +150,7 @@ def _roundtrip(script, args, read, expected, tmp_path, monkeypatch, cli):
     original = cli("run", f"{script}.py", "--JOB_NAME", "original", *with_output("original"))
     assert original.exit_code == 0, original.output
     assert f"local state (s3:// root, bookmarks) goes to {work / '.kit'}" in original.stderr
+    assert original.stderr.count(str(work / ".kit")) == 1  # kit says once where
     assert read(s3 / "original") == expected
 
     # 2. adopt: init, import, export, run the job
