@@ -3,8 +3,8 @@
 A Livy endpoint runs arbitrary Python as the user, so being bound to loopback is not enough: a web
 page in the user's browser can reach 127.0.0.1 too. The checks, in order:
 
-- ``Host`` must name loopback with the server's port (DNS rebinding: a foreign name that resolves
-  to 127.0.0.1 carries its own name in ``Host``);
+- ``Host`` must name loopback (DNS rebinding: a foreign name that resolves to 127.0.0.1 carries
+  its own name in ``Host``); any port, so port forwards work;
 - an ``Origin``, when sent, must be a loopback origin (browsers send it on cross-origin requests);
 - a state-changing request (POST, PUT, DELETE) must declare an ``application/json`` body: the
   content types a page may send cross-origin without a CORS preflight are ``text/plain``,
@@ -76,7 +76,9 @@ def check(method: str, headers: Mapping[str, str], policy: Policy) -> Refusal | 
     """None when the request may proceed, else why not. ``headers`` keys are lower-case."""
     host = headers.get("host", "")
     split = _split_host(host) if host else None
-    if split is None or not is_loopback_host(split[0]) or (split[1] or 80) != policy.port:
+    # The name, not the port, is what DNS rebinding forges; a port forward (an SSH tunnel, an
+    # editor's forwarded port) legitimately arrives with its own local port.
+    if split is None or not is_loopback_host(split[0]):
         return Refusal(403, f"Refused: Host '{host}' is not this endpoint "
                             f"(use http://127.0.0.1:{policy.port})")
     origin = headers.get("origin")

@@ -52,6 +52,12 @@ class LivyServer:
         self._stop_requested = threading.Event()
 
     @property
+    def server_address(self) -> tuple[str, int]:
+        """(host, port) it listens on, as ``http.server`` servers name it."""
+        host, port = self.sockets[0].getsockname()[:2]
+        return host, port
+
+    @property
     def url(self) -> str:
         host, port = self.sockets[0].getsockname()[:2]
         return f"http://{host}:{port}"
