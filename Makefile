@@ -63,6 +63,7 @@ runtimes: setup
 
 test: system-deps setup-test tools api-shape runtimes
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/kit check
 	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" $(BIN)/pytest
 

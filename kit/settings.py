@@ -339,7 +339,7 @@ def environment(config: ProjectConfig, name: str) -> Environment:
         scripts_bucket=table.scripts_bucket,
         temp_bucket=table.temp_bucket,
         bootstrap_stack=bootstrap,
-        arguments=dict(table.arguments),  # type: ignore[arg-type]
+        arguments=dict(table.arguments),
     )
 
 
@@ -490,7 +490,8 @@ def validate_all(
 
 _MONTHS = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
 _DAYS = "SUN MON TUE WED THU FRI SAT".split()
-_FIELDS = (  # name, low, high, names, extra single-token forms
+# name, low, high, names, extra single-token forms
+_FIELDS: tuple[tuple[str, int, int, list[str], tuple[str, ...]], ...] = (
     ("minutes", 0, 59, [], ()),
     ("hours", 0, 23, [], ()),
     ("day-of-month", 1, 31, [], ("?", "L", "LW")),

@@ -14,6 +14,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard
 
 import jupytext
 from nbformat import NotebookNode
@@ -192,7 +193,7 @@ def _assignment(stmt: ast.stmt) -> tuple[str, ast.expr | None]:
     return "", None
 
 
-def _is_call(node: ast.AST, name: str, owner: str | None = None) -> bool:
+def _is_call(node: ast.AST, name: str, owner: str | None = None) -> TypeGuard[ast.Call]:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
@@ -299,7 +300,8 @@ def body_cells(tree: ast.Module, lines: list[str], shape: ScriptShape) -> list[s
     job_name = shape.names.get("job", "job")
     for index, stmt in enumerate(tree.body):
         first = stmt.lineno
-        if getattr(stmt, "decorator_list", None):
+        if (isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                and stmt.decorator_list):
             first = min(d.lineno for d in stmt.decorator_list)
         gap = lines[previous_end:first - 1]
         if index == 0:  # shebang, encoding and header comments stay with the first statement

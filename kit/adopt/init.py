@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import AbstractTable
 
 from kit.config import PYPROJECT
 from kit.errors import ConfigError
@@ -123,7 +125,7 @@ def add_tool_kit(text: str) -> str | None:
                 doc.add(tomlkit.nl())
             doc.add("tool", tool)
         else:
-            tool.add("kit", table)
+            cast(AbstractTable, tool).add("kit", table)
         out = tomlkit.dumps(doc)
         tomlkit.parse(out)  # what is written must read back
     except (ValueError, TOMLKitError) as exc:

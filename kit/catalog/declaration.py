@@ -196,7 +196,7 @@ def _table(name: Any, raw: Any, key: str, fail) -> Table:
 
 def _storage(raw: dict, key: str, fail) -> StorageFormat:
     short = raw.get("format")
-    explicit = {k: raw.get(k) for k in ("input_format", "output_format", "serde")}
+    explicit: dict[str, Any] = {k: raw.get(k) for k in ("input_format", "output_format", "serde")}
     serde_params = _params(raw.get("serde_parameters"), f"{key}.serde_parameters", fail)
     if short is not None:
         if short not in FORMATS:
@@ -252,7 +252,7 @@ def valid_type(value: str) -> bool:
     if value.startswith(_COMPLEX):
         return value.endswith(">") and value.count("<") == value.count(">")
     base = re.fullmatch(r"([a-z]+)(\(\s*\d+\s*(,\s*\d+\s*)?\))?", value)
-    return bool(base) and base.group(1) in _PRIMITIVES
+    return base is not None and base.group(1) in _PRIMITIVES
 
 
 def _check_name(name: Any, key: str, fail) -> None:

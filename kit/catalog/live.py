@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from kit.catalog.declaration import Database
 from kit.catalog.inputs import database_input, table_input
@@ -100,7 +100,7 @@ class _errors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, etype, exc, tb) -> bool:
+    def __exit__(self, etype, exc, tb) -> Literal[False]:
         from botocore.exceptions import BotoCoreError, ClientError
 
         if isinstance(exc, ClientError):

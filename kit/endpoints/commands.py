@@ -58,6 +58,7 @@ def connect(name, key, local_port, livy_url, user, ssh_port, ssh_config, ssh_opt
                           ssh_config=ssh_config, options=tuple(ssh_options))
         target = resolve_target(endpoint_url=endpoint_url, profile=profile, region=region)
         result = connector.connect_dev_endpoint(name, spec, cfg, target, timeout=timeout)
+        assert result.tunnel is not None  # a dev endpoint connection opens one
         click.echo(f"tunnel open: {result.livy_url} -> {name} (pid {result.tunnel.pid})")
     else:
         raise EndpointError("give a dev endpoint NAME, or --livy-url URL for any Livy")

@@ -9,6 +9,7 @@ own thread, in its own worker process (``kit.endpoints.interpreter``).
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import threading
 import time
@@ -350,7 +351,7 @@ class SessionManager:
         with self._lock:
             self._sessions.pop(session_id, None)
 
-    def expire(self) -> list[int]:
+    def expire(self) -> builtins.list[int]:
         """Delete sessions whose client stopped polling for longer than their heartbeat timeout."""
         now = time.monotonic()
         stale = [

@@ -144,8 +144,9 @@ def reset_spark() -> None:
         if "." not in name:  # temporary; a persistent one is qualified with its database
             spark.sql(f"DROP TEMPORARY FUNCTION IF EXISTS `{name}`")
     spark.sql("RESET")
-    spark.sparkContext.setLocalProperty("spark.scheduler.pool", None)
-    spark.sparkContext.setJobDescription(None)
+    # None unsets them (the stubs only say str)
+    spark.sparkContext.setLocalProperty("spark.scheduler.pool", None)  # type: ignore[arg-type]
+    spark.sparkContext.setJobDescription(None)  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager
@@ -174,6 +175,6 @@ def _reuse_spark_context() -> Iterator[None]:
     finally:
         SparkContext.__init__ = original_init  # type: ignore[method-assign]
         if own_new:
-            SparkContext.__new__ = original_new  # type: ignore[method-assign]
+            SparkContext.__new__ = original_new  # type: ignore[method-assign, assignment]
         else:
             del SparkContext.__new__

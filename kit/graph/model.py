@@ -174,8 +174,8 @@ def _arg_refs(call: ast.Call, known: set[str]) -> list[tuple[str, str]]:
     values = [*call.args, *(k.value for k in call.keywords)]
     for value in values:
         for node in ast.walk(value):
-            if isinstance(node, ast.Subscript) and _const(node.slice) in known:
-                out.append(("arg", _const(node.slice)))
+            if isinstance(node, ast.Subscript) and (name := _const(node.slice)) in known:
+                out.append(("arg", name))
             elif (text := _const(node)) and text.startswith(("s3://", "s3a://")):
                 out.append(("path", text))
     return out

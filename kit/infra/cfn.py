@@ -204,7 +204,7 @@ def summarize_failure(stack_name: str, final_status: str, events: list[dict[str,
 
 def format_event(event: dict[str, Any]) -> str:
     """A progress line for one stack event."""
-    stamp = event.get("Timestamp")
+    stamp: Any = event.get("Timestamp")
     when = stamp.strftime("%H:%M:%S") if hasattr(stamp, "strftime") else str(stamp or "")
     reason = event.get("ResourceStatusReason") or ""
     line = (

@@ -137,9 +137,10 @@ def load(root: Path, environ: dict[str, str] | None = None) -> Fixtures:
                                         "\"ENV_VAR\", never a value in the file")
             value = secret(f"ssm {name}", spec.get("secret"))
         else:
-            value = spec.get("value")
-            if not isinstance(value, str):
+            plain = spec.get("value")
+            if not isinstance(plain, str):
                 raise LocalFixtureError(f"{where}: ssm {name}: value must be a string")
+            value = plain
         fixtures.parameters[name] = (kind, value)
 
     for name, spec in _table(data, "secrets", where).items():

@@ -149,9 +149,9 @@ class FolderKeyStore(_VersionedKeyStore):
                 out.write(latest.value)
             os.replace(tmp, path)
         except OSError:  # e.g. a key "a" where "a/..." objects already are: memory only
-            latest._kit_stamp = None
+            latest._kit_stamp = None  # type: ignore[attr-defined]
             return
-        latest._kit_stamp = _stamp(path)
+        latest._kit_stamp = _stamp(path)  # type: ignore[attr-defined]
 
     def _sync(self, key: str) -> None:
         path = key_path(self.folder, key)
@@ -196,7 +196,7 @@ class FolderKeyStore(_VersionedKeyStore):
             stamp[0] / 1e9, tz=datetime.UTC
         ).replace(tzinfo=None)
         if _stamp(path) == stamp:
-            fake._kit_stamp = stamp
+            fake._kit_stamp = stamp  # type: ignore[attr-defined]
         return fake
 
     def _prune(self, folder: Path) -> None:

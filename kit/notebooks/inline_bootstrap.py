@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import functools
 from importlib import resources
-from typing import Any
+from typing import Any, TypeGuard
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
@@ -87,7 +87,7 @@ def inline_cell(source: str, already_inlined: bool = False) -> tuple[str, bool]:
     return "\n".join(lines), True
 
 
-def _imports_bootstrap(node: ast.AST) -> bool:
+def _imports_bootstrap(node: ast.AST) -> TypeGuard[ast.Import | ast.ImportFrom]:
     if isinstance(node, ast.ImportFrom):
         if node.level == 0 and node.module == MODULE:
             return True

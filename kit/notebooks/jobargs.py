@@ -24,13 +24,16 @@ def declared_job_args(nb: NotebookNode) -> dict[str, str]:
             continue
         for node in tree.body:
             target = None
+            assigned: ast.expr | None = None
             if isinstance(node, ast.Assign) and len(node.targets) == 1:
                 target = node.targets[0]
+                assigned = node.value
             elif isinstance(node, ast.AnnAssign):
                 target = node.target
-            if isinstance(target, ast.Name) and target.id == JOB_ARGS_NAME and node.value:
+                assigned = node.value
+            if isinstance(target, ast.Name) and target.id == JOB_ARGS_NAME and assigned:
                 try:
-                    value = ast.literal_eval(node.value)
+                    value = ast.literal_eval(assigned)
                 except ValueError:
                     continue
                 if isinstance(value, dict):

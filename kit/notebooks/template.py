@@ -75,17 +75,19 @@ def create(name: str, config: ProjectConfig) -> NewJob:
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     files = {module: jupytext.writes(nb, fmt=TEXT_FORMAT), notebook: jupytext.writes(nb, fmt="ipynb")}
-    sample: Path | None = config.data_dir / name / "input.csv"
-    if sample.exists() or sample.is_symlink():
+    sample_file = config.data_dir / name / "input.csv"
+    sample: Path | None = sample_file
+    if sample_file.exists() or sample_file.is_symlink():
         sample = None
     else:
-        files[sample] = SAMPLE_INPUT
+        files[sample_file] = SAMPLE_INPUT
     # A starting unit test, when the project has a tests/ folder and none exists for the job.
-    test: Path | None = config.root / "tests" / "jobs" / f"test_{name}.py"
-    if not test.parent.parent.is_dir() or test.exists():
+    test_file = config.root / "tests" / "jobs" / f"test_{name}.py"
+    test: Path | None = test_file
+    if not test_file.parent.parent.is_dir() or test_file.exists():
         test = None
     else:
-        files[test] = template_text(name, "test_job.py.tmpl")
+        files[test_file] = template_text(name, "test_job.py.tmpl")
     for path in files:
         check_writable(path)
     write_all_or_nothing(files)

@@ -193,6 +193,7 @@ def compare(
                 f"{_last_error(result.output)}"
             )
         folders[version] = outs
+    assert plan.job is not None  # checked for each run above
     return CompareReport(
         plan.job, left, right,
         [read_and_compare(name, folders[left][name], folders[right][name]) for name in folders[left]],
@@ -247,6 +248,7 @@ def _read(spark: Any, folder: Path) -> Any:
 def _declared_outputs(plan: runner.RunPlan, config: ProjectConfig) -> list[str]:
     from kit.notebooks import export as exporter
 
+    assert plan.job is not None  # compare() refuses a plan without a job
     declared = exporter.export(plan.job, config).job_args
     # redirected even when given on the command line: the last value wins in getResolvedOptions
     return [k for k in declared if "output" in k]

@@ -22,7 +22,7 @@ def fail_runs(region: str, job_name: str, message: str) -> None:
 
 
 def install() -> None:
-    original_status = glue_models.FakeJobRun.status
+    original_status: Any = glue_models.FakeJobRun.status  # a property
     original_as_dict = glue_models.FakeJobRun.as_dict
     original_start = glue_models.FakeJob.start_job_run
 

@@ -29,5 +29,7 @@ def install() -> None:
                 return output.value
         raise UnformattedGetAttTemplateException()
 
-    cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
-    cfn_models.Stack.get_cfn_attribute = get_cfn_attribute
+    cfn_models.CloudFormationBackend.execute_change_set = (  # type: ignore[method-assign]
+        execute_change_set
+    )
+    cfn_models.Stack.get_cfn_attribute = get_cfn_attribute  # type: ignore[attr-defined]

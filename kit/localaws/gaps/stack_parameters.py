@@ -23,4 +23,6 @@ def install() -> None:
             for k, v in self.resource_map.resolved_parameters.items()
         ]
 
-    cfn_models.Stack.parameter_list = property(parameter_list)
+    cfn_models.Stack.parameter_list = property(  # type: ignore[method-assign, assignment]
+        parameter_list
+    )

@@ -40,6 +40,7 @@ def members(df: DataFrame, paths: list[list[str]]) -> dict[str, list[str]]:
         return {}
     aggs = [F.collect_set(member(_paths.get(p))).alias(str(i)) for i, p in enumerate(paths)]
     row = df.agg(*aggs).first()
+    assert row is not None  # an aggregate without grouping has one row
     out = {}
     for i, p in enumerate(paths):
         found = set(row[str(i)] or [])

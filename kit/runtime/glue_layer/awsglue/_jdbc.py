@@ -37,7 +37,7 @@ def ensure_driver(spark: SparkSession, target: JdbcTarget) -> None:
         if jar is not None:
             spark.sql(f"ADD JAR '{jar}'")
         try:
-            registry = spark.sparkContext._jvm  # type: ignore[attr-defined]
+            registry: Any = spark.sparkContext._jvm  # py4j view: attributes are JVM packages
             for part in _REGISTRY.split("."):
                 registry = getattr(registry, part)
             _use_session_loader(spark)
@@ -51,7 +51,7 @@ def ensure_driver(spark: SparkSession, target: JdbcTarget) -> None:
 
 
 def _loadable(spark: SparkSession, class_name: str) -> bool:
-    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    jvm: Any = spark.sparkContext._jvm  # py4j view: attributes are JVM packages
     try:
         _use_session_loader(spark)
         loader = jvm.java.lang.Thread.currentThread().getContextClassLoader()
@@ -63,8 +63,8 @@ def _loadable(spark: SparkSession, class_name: str) -> bool:
 
 def _use_session_loader(spark: SparkSession) -> None:
     """This (py4j) thread resolves classes through the session's jar class loader (ADD JAR's)."""
-    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
-    loader = spark._jsparkSession.sharedState().jarClassLoader()  # type: ignore[attr-defined]
+    jvm: Any = spark.sparkContext._jvm  # py4j view: attributes are JVM packages
+    loader = spark._jsparkSession.sharedState().jarClassLoader()
     jvm.java.lang.Thread.currentThread().setContextClassLoader(loader)
 
 
@@ -109,7 +109,7 @@ def execute(spark: SparkSession, target: JdbcTarget, sql: list[str]) -> None:
     if not sql:
         return
     ensure_driver(spark, target)
-    jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
+    jvm: Any = spark.sparkContext._jvm  # py4j view: attributes are JVM packages
     props = jvm.java.util.Properties()
     for key in ("user", "password"):
         value = getattr(target, key)

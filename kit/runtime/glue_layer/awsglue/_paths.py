@@ -7,6 +7,7 @@ stays in the JVM (no per-row Python).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -119,6 +120,7 @@ def drop(df: DataFrame, parts: list[str]) -> DataFrame:
         return df
     name = real_name(df.schema, parts[0])
     if len(parts) == 1:
+        assert name is not None  # field_type found the top-level field
         return df.drop(name)
     if ARRAY in parts:
         head = parts[: len(parts) - 1 - parts[::-1].index(ARRAY)]
@@ -161,7 +163,7 @@ def nest(columns: list[tuple[list[str], Column]]) -> list[Column]:
             if isinstance(value, dict):
                 out.append(F.struct(*build(value)).alias(name))
             else:
-                out.append(value.alias(name))  # type: ignore[union-attr]
+                out.append(cast(Column, value).alias(name))
         return out
 
     return build(tree)

@@ -295,12 +295,14 @@ class GlueContext(SQLContext):
                 purged.append(path)
         manifest = options.get("manifestFilePath")
         if manifest:
+            from pathlib import Path
+
             from kit.fsutil import write_atomic
 
             buf = io.StringIO()
             csv.writer(buf).writerows([[p] for p in purged])
             target = os.path.join(s3local.to_local(manifest), transformation_ctx or "", "Success.csv")
-            write_atomic(target, buf.getvalue())
+            write_atomic(Path(target), buf.getvalue())
 
     def purge_table(self, database: str, table_name: str, options: dict | None = None,
                     transformation_ctx: str = "", catalog_id: str | None = None) -> None:

@@ -65,6 +65,7 @@ class DynamicFrame:
             elif action == "project":
                 spec = "project:" + type_name(option.target)
             else:
+                assert option.target is not None  # checked above for every action but this one
                 spec = "cast:" + option.target.simpleString()
             frame = frame.resolveChoice(specs=[(option.path, spec)])
         return frame._df
@@ -269,6 +270,7 @@ class DynamicFrame:
             return self._new(df)
         counts = df.agg(*[F.count(_paths.top(c)).alias(str(i)) for i, c in enumerate(df.columns)])
         row = counts.first()
+        assert row is not None  # an aggregate without grouping has one row
         empty = [c for i, c in enumerate(df.columns) if row[str(i)] == 0]
         return self._new(df.drop(*empty) if empty else df)
 

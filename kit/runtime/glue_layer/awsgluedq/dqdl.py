@@ -112,6 +112,7 @@ def _completeness(column: str) -> _Metric:
     """The share of rows whose value is not null (1.0 for no rows)."""
     def metric(df: DataFrame) -> float:
         row = df.agg(F.count(F.lit(1)).alias("n"), F.count(F.col(f"`{column}`")).alias("v")).first()
+        assert row is not None  # an aggregate without grouping has one row
         return 1.0 if row["n"] == 0 else row["v"] / row["n"]
     return metric
 

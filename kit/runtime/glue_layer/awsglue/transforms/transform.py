@@ -10,7 +10,7 @@ class GlueTransform:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        transform = cls()
+        transform: Any = cls()  # subclasses define __call__
         return transform(*args, **kwargs)
 
     @classmethod
