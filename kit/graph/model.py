@@ -209,6 +209,8 @@ def _triggers(stack: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
         if isinstance(res, dict) and res.get("Type") == "AWS::Glue::Trigger":
             props = res.get("Properties") or {}
             kind = props.get("Type", "")
+            if kind == "SCHEDULED" and props.get("Schedule") == {"Ref": "Schedule"}:
+                continue  # the job stack's own schedule trigger: drawn as "schedule ..." above
             detail = props.get("Schedule") if isinstance(props.get("Schedule"), str) else ""
             label = f"trigger {name} {kind} {detail}".strip()
             out.append(label)

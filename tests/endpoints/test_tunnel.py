@@ -64,6 +64,19 @@ def kit(workdir, monkeypatch):
     tunnel.close(workdir / ".kit")
 
 
+@pytest.fixture(scope="module")
+def livy(workdir: Path):
+    """The dev endpoint's Livy, behind the tunnel: kit's endpoint without kit's access token
+    (Apache Livy on a Glue dev endpoint has none), still refusing non-JSON and CSRF requests."""
+    from kit.endpoints import server as livy_server
+
+    server = livy_server.make_server(workdir, port=0, state_dir=workdir / ".kit",
+                                     master="local[1]", token=None)
+    thread = livy_server.start_in_thread(server)
+    yield server
+    livy_server.shutdown(server, thread)
+
+
 def connect_args(sshd, aws, livy, tmp_path: Path, local_port: int, key: Path | None = None):
     # The dev endpoint's public address is <name>.glue.amazonaws.com; this ssh_config sends it to
     # the local sshd, from where Livy is 127.0.0.1:<port> (169.254.76.1:8998 on a real endpoint).
@@ -162,7 +175,7 @@ def test_livy_url_configures_sparkmagic_without_a_tunnel(kit, livy, workdir, tmp
     import json
 
     data = json.loads(conf.read_text())
-    assert data["custom_headers"] == {"X-Team": "data"}  # the user's own setting survives
+    assert data["custom_headers"] == {"X-Team": "data", "X-Requested-By": "kit"}  # the user's own setting survives, plus Livy's CSRF header
     assert data["kernel_scala_credentials"]["url"] == livy.url
     assert tunnel.load(workdir / ".kit") is None
     # the user's own sparkmagic config is never touched
