@@ -308,6 +308,8 @@ def run(
         return
     if target is None:
         raise click.UsageError("give a job name, notebook or script to run")
+    if target.startswith("-"):  # an unknown option of kit's own, before the job
+        raise click.UsageError(f"no such option: {target.split('=', 1)[0]}")
     script_args, glue_version, compare = own_run_options(script_args, glue_version, compare)
     try:
         cfg, projectless = _config(), False

@@ -35,6 +35,7 @@ def one_error_line(result) -> str:
     [
         (["export", "--bogus"], "kit export"),
         (["nosuchcommand"], "kit"),
+        (["run", "--nope", EXAMPLE], "kit run"),
         (["sync", "--keep", "both", "x.py"], "kit sync"),
         (["new"], "kit new"),
         (["export"], "kit export"),
