@@ -77,7 +77,7 @@ def test_warm_run_of_the_example_gives_the_cold_result(project, spark_session):
     assert read_totals(spark_session, project / "build" / "warm1") == expected_totals(18)
     assert read_totals(spark_session, project / "build" / "warm2") == expected_totals(30)
     assert first.stdout == cold.stdout
-    assert "wrote build/warm2: " in again.stderr and "(warm)" in again.stderr
+    assert "wrote build/warm2: " in again.stderr and ", warm)" in again.stderr
     # bookmarks/job state as in a cold run: Job.init/commit ran and the job committed
     assert "Traceback" not in first.stderr + again.stderr
 
