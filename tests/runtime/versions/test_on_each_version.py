@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -95,7 +94,9 @@ def test_compare_cli_agrees_on_the_example(glue_runtimes, project: Path) -> None
     assert not (project / "build" / "output").exists()  # the project's own output is left alone
 
 
-def test_kernelspec_per_version_runs_that_spark(glue_runtimes, tmp_path: Path) -> None:
+def test_kernelspec_per_version_runs_that_spark(
+    glue_runtimes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from jupyter_client.manager import start_new_kernel
 
     from kit.runtime import kernel as glue_kernel
@@ -105,19 +106,17 @@ def test_kernelspec_per_version_runs_that_spark(glue_runtimes, tmp_path: Path) -
     spec = json.loads((made.path / "kernel.json").read_text())
     assert made.name == "glue-local-6.0" and spec["display_name"] == "Glue 6.0 (local)"
     outputs: list[dict] = []
-    os.environ["JUPYTER_PATH"] = str(prefix / "share" / "jupyter")
+    # set for this test only: the session's own JUPYTER_PATH (nbval's kernel) must survive it
+    monkeypatch.setenv("JUPYTER_PATH", str(prefix / "share" / "jupyter"))
+    km, kc = start_new_kernel(kernel_name="glue-local-6.0")
     try:
-        km, kc = start_new_kernel(kernel_name="glue-local-6.0")
-        try:
-            reply = kc.execute_interactive(
-                "import pyspark, awsglue.context; print(pyspark.__version__)", timeout=120,
-                output_hook=outputs.append,
-            )
-        finally:
-            kc.stop_channels()
-            km.shutdown_kernel(now=True)
+        reply = kc.execute_interactive(
+            "import pyspark, awsglue.context; print(pyspark.__version__)", timeout=120,
+            output_hook=outputs.append,
+        )
     finally:
-        del os.environ["JUPYTER_PATH"]
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
     assert reply["content"]["status"] == "ok"
     text = "".join(m["content"].get("text", "") for m in outputs)
     assert "4.1.1" in text
