@@ -177,3 +177,15 @@ class LocalAwsError(KitError):
 
 class LocalFixtureError(KitError):
     """A local AWS fixture file (local/aws.toml) is invalid or a secret's value is missing."""
+
+
+class InitError(ConfigError):
+    """The folder cannot be made a kit project as it is."""
+
+
+class ImportRefused(KitError):
+    """The script cannot be imported as it is (nothing was written)."""
+
+
+class PullRefused(KitError):
+    """The deployed job or its script cannot be read, or kit cannot express its settings."""

@@ -21,7 +21,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from kit.config import ProjectConfig
-from kit.errors import KitError
+from kit.errors import ImportRefused, KitError
 from kit.fsutil import write_atomic
 from kit.notebooks.checks import refusals
 from kit.notebooks.jobargs import JOB_ARGS_NAME
@@ -32,8 +32,6 @@ from kit.notebooks.template import KERNELSPEC, template_text, validate_name
 RESOLVE = "getResolvedOptions"
 
 
-class ImportRefused(KitError):
-    """The script cannot be imported as it is (nothing was written)."""
 
 
 @dataclass

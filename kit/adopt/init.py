@@ -18,7 +18,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AbstractTable
 
 from kit.config import PYPROJECT
-from kit.errors import ConfigError
+from kit.errors import InitError
 from kit.fsutil import write_atomic
 from kit.infra.stack import BOOTSTRAP_TEMPLATE, ETL_TEMPLATE, PACKAGED_TEMPLATES
 from kit.notebooks.pairing import PAIRING_FORMATS
@@ -32,8 +32,6 @@ TOOL_KIT_COMMENT = "kit: notebook-first Glue jobs (every key optional; see kit's
 TOOL_KIT_DEFAULTS = {"notebooks": "notebooks", "jobs": "jobs", "build": "build"}
 
 
-class InitError(ConfigError):
-    """The folder cannot be made a kit project as it is."""
 
 
 @dataclass

@@ -22,7 +22,7 @@ from tomlkit.exceptions import TOMLKitError
 from kit import aws
 from kit.adopt import importer, record
 from kit.config import PYPROJECT, ProjectConfig
-from kit.errors import KitError
+from kit.errors import KitError, PullRefused
 from kit.fsutil import write_atomic
 from kit.infra import package
 from kit.infra.settings import (
@@ -42,8 +42,6 @@ _SECRET_NAME = re.compile(r"(?i)(password|passwd|pwd|secret|token|credential|acc
 _ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
 
 
-class PullRefused(KitError):
-    """The deployed job or its script cannot be read, or kit cannot express its settings."""
 
 
 @dataclass

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from kit.aws import AwsTarget
 from kit.config import ProjectConfig
 from kit.endpoints import devendpoint, livy, security, sparkmagic_conf, tunnel
+from kit.loopback import is_loopback_host
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,6 @@ def _configure(url: str, config: ProjectConfig, opened: tunnel.Tunnel | None) ->
 
 def _is_loopback(url: str) -> bool:
     try:
-        return security.is_loopback_host(urlsplit(url).hostname or "")
+        return is_loopback_host(urlsplit(url).hostname or "")
     except ValueError:
         return False

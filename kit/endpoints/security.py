@@ -18,14 +18,14 @@ page in the user's browser can reach 127.0.0.1 too. The checks, in order:
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from kit.loopback import is_loopback_host, split_netloc
+
 STATE_CHANGING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 TOKEN_HEADER = "X-Kit-Token"
 CSRF_HEADER = "X-Requested-By"
 
@@ -52,30 +52,12 @@ def new_token() -> str:
     return secrets.token_hex(24)
 
 
-def is_loopback_host(host: str) -> bool:
-    """True for a loopback name or address (``localhost``, ``127.0.0.0/8``, ``::1``)."""
-    host = host.strip("[]").lower().rstrip(".")
-    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _split_host(value: str) -> tuple[str, int | None] | None:
-    """``host[:port]`` (IPv6 in brackets) -> (host, port); None when malformed."""
-    try:
-        parts = urlsplit(f"//{value}")
-        return parts.hostname or "", parts.port
-    except ValueError:
-        return None
 
 
 def check(method: str, headers: Mapping[str, str], policy: Policy) -> Refusal | None:
     """None when the request may proceed, else why not. ``headers`` keys are lower-case."""
     host = headers.get("host", "")
-    split = _split_host(host) if host else None
+    split = split_netloc(host) if host else None
     # The name, not the port, is what DNS rebinding forges; a port forward (an SSH tunnel, an
     # editor's forwarded port) legitimately arrives with its own local port.
     if split is None or not is_loopback_host(split[0]):

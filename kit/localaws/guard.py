@@ -21,18 +21,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from kit.loopback import is_loopback_netloc
+
 INFO_PATH = "/_kit/local-aws"
 TOKEN_HEADER = "X-Kit-Token"
-_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 _SIGNATURE_PARAMS = {"X-Amz-Signature", "X-Amz-Credential", "Signature", "AWSAccessKeyId"}
 
 
-def is_loopback_host(netloc: str) -> bool:
-    """True for ``localhost``/``x.localhost``/127.0.0.1/[::1], with or without a port."""
-    if not netloc:
-        return False
-    host = urlsplit(f"//{netloc}").hostname or ""
-    return host in _LOOPBACK or host.endswith(".localhost")
 
 
 def is_signed(environ: dict[str, Any]) -> bool:
@@ -53,9 +48,9 @@ class Guard:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         origin = environ.get("HTTP_ORIGIN")
         path = environ.get("PATH_INFO", "")
-        if not is_loopback_host(environ.get("HTTP_HOST", "")):
+        if not is_loopback_netloc(environ.get("HTTP_HOST", "")):
             return _refuse(start_response, "the Host is not loopback")
-        if origin is not None and not is_loopback_host(urlsplit(origin).netloc):
+        if origin is not None and not is_loopback_netloc(urlsplit(origin).netloc):
             return _refuse(start_response, f"cross-origin request from {origin}")
         if path == INFO_PATH:
             body = json.dumps(self.info).encode()

@@ -10,7 +10,7 @@ import requests
 
 from kit import localaws
 from kit.errors import LocalAwsError
-from kit.localaws.guard import is_loopback_host
+from kit.loopback import is_loopback_netloc
 
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/sts/aws4_request, "
                            "SignedHeaders=host, Signature=00"}
@@ -76,7 +76,7 @@ def test_a_taken_port_is_one_line(server):
     ("", False),
 ])
 def test_loopback_hosts(netloc, ok):
-    assert is_loopback_host(netloc) is ok
+    assert is_loopback_netloc(netloc) is ok
 
 
 def test_missing_moto_names_the_extra(monkeypatch, tmp_path):
