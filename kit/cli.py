@@ -193,13 +193,21 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
             except StaleExport as exc:
                 click.echo(f"stale: {exc}", err=True)
                 stale += 1
+        project_stale = exporter.stale_project_builds(  # the catalog's and pipelines' builds
+            exporter.render_project_builds(
+                cfg, None if all_jobs or not targets else [Path(t).stem for t in names]), cfg)
+        for label in project_stale:
+            click.echo(f"stale: {label} out of date; run `kit export --all`", err=True)
+        stale += len(project_stale)
         if stale:
             raise StaleExport(
                 f"{stale} export(s) stale; run `kit export --all` and commit the build folder"
             )
         return
     rendered = [exporter.render(source, cfg) for source in sources]  # all refusals first
-    for path in (p for r in rendered for p in r.files):
+    project = exporter.render_project_builds(  # catalog + pipelines running these jobs
+        cfg, None if all_jobs else [r.job for r in rendered])
+    for path in (*(p for r in rendered for p in r.files), *project):
         check_writable(path)
     for source, ready in zip(sources, rendered, strict=True):
         result = exporter.export(source, cfg, force=force, rendered=ready)
@@ -213,6 +221,12 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
             f"{dropped.get('dropped_magic_cells', 0)} magic cell(s) and "
             f"{dropped.get('dropped_magic_lines', 0)} magic line(s) left out"
         )
+    if project:
+        done = exporter.write_project_builds(project, cfg, force=force)
+        for path in done.written:
+            click.echo(f"wrote {cfg.relative(path)}")
+        for path in done.unchanged:
+            click.echo(f"unchanged {cfg.relative(path)}")
 
 
 @main.command()

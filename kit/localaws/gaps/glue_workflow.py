@@ -82,14 +82,14 @@ def install() -> None:
     def get_workflow(self: Any) -> Any:
         result = original_get(self)
         if self._get_param("IncludeGraph"):
-            found = result.result["Workflow"]
+            found = result.result["Workflow"]  # type: ignore[index]
             found["Graph"] = graph(self.glue_backend, found["Name"])
         return result
 
     def batch_get_workflows(self: Any) -> Any:
         result = original_batch(self)
         if self._get_param("IncludeGraph"):
-            for found in result.result["Workflows"]:
+            for found in result.result["Workflows"]:  # type: ignore[index]
                 found["Graph"] = graph(self.glue_backend, found["Name"])
         return result
 
