@@ -24,7 +24,7 @@
 # Lands the orders export (CSV) as typed Parquet in the raw zone, every row kept, each tagged with
 # where it came from: the workflow run property `source` when a workflow started the job.
 # It records how many rows it landed as the run property `raw_rows` for the jobs after it.
-# The catalog table `kit_pipeline.raw_orders` (catalog/kit_pipeline.yml) points at its output.
+# The catalog table `kit_example.raw_orders` (catalog/kit_example.yml) points at its output.
 
 # %% tags=["job"]
 # Bootstrap: where this code runs (glue_job, endpoint, local or test; see kit/bootstrap.py) and
@@ -34,7 +34,7 @@ from kit.bootstrap import start
 # Job arguments and their local defaults, declared once. On Glue each is `--name value`
 # (the deployed job's DefaultArguments); locally the defaults below apply. The output is an
 # s3:// path even locally: kit maps it to the local object root, where the catalog table
-# kit_pipeline.raw_orders points (its dev location).
+# kit_example.raw_orders points (its dev location).
 JOB_ARGS = {
     "input_path": "data/raw_orders/input.csv",
     "output_path": "s3://kit-example-dev-data/lake/raw_orders/",

@@ -20,8 +20,8 @@
 #
 # The second job of the example pipeline `sales` (raw -> trusted -> curated).
 #
-# Reads the raw orders **through the Data Catalog** (`kit_pipeline.raw_orders`, declared in
-# catalog/kit_pipeline.yml), keeps the valid orders once each with a normalised status, and
+# Reads the raw orders **through the Data Catalog** (`kit_example.raw_orders`, declared in
+# catalog/kit_example.yml), keeps the valid orders once each with a normalised status, and
 # writes them as Parquet. In a workflow it reads the run property `raw_rows` the raw job put,
 # and puts `trusted_rows` and `rejected_rows`.
 
@@ -81,7 +81,7 @@ if RUN_MODE == "glue_job" and "--WORKFLOW_RUN_ID" in sys.argv:
 # NBVAL_SKIP: in a notebook this needs raw_orders' output in the local catalog (docs/pipelines.md)
 if RUN_MODE != "test":
     raw = glue_context.create_data_frame.from_catalog(
-        database="kit_pipeline", table_name="raw_orders"
+        database="kit_example", table_name="raw_orders"
     )
     trusted = trusted_orders(raw).cache()
     trusted.write.mode("overwrite").parquet(args["output_path"])

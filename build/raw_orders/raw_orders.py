@@ -102,7 +102,7 @@ def _given(name, argv) -> bool:
 # Job arguments and their local defaults, declared once. On Glue each is `--name value`
 # (the deployed job's DefaultArguments); locally the defaults below apply. The output is an
 # s3:// path even locally: kit maps it to the local object root, where the catalog table
-# kit_pipeline.raw_orders points (its dev location).
+# kit_example.raw_orders points (its dev location).
 JOB_ARGS = {
     "input_path": "data/raw_orders/input.csv",
     "output_path": "s3://kit-example-dev-data/lake/raw_orders/",

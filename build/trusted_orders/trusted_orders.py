@@ -153,7 +153,7 @@ if RUN_MODE == "glue_job" and "--WORKFLOW_RUN_ID" in sys.argv:
 # NBVAL_SKIP: in a notebook this needs raw_orders' output in the local catalog (docs/pipelines.md)
 if RUN_MODE != "test":
     raw = glue_context.create_data_frame.from_catalog(
-        database="kit_pipeline", table_name="raw_orders"
+        database="kit_example", table_name="raw_orders"
     )
     trusted = trusted_orders(raw).cache()
     trusted.write.mode("overwrite").parquet(args["output_path"])

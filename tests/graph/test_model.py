@@ -58,7 +58,7 @@ def test_a_pipeline_adds_its_start_trigger_and_conditional_edges(pipeline_projec
     assert (before_trusted, "trusted_orders", "starts") in edges
     assert ("trusted_orders", before_curated, "on SUCCEEDED") in edges
     assert (before_curated, "curated_sales", "starts") in edges
-    assert ("kit_pipeline.raw_orders", "trusted_orders", "reads") in edges
+    assert ("kit_example.raw_orders", "trusted_orders", "reads") in edges
     # trusted's output is curated's input: one path node between them
     trusted_out = ("job:trusted_orders", "path:build/output/trusted_orders", "writes")
     assert trusted_out in project.edges
@@ -66,7 +66,7 @@ def test_a_pipeline_adds_its_start_trigger_and_conditional_edges(pipeline_projec
 
     only = model.only_jobs(project, set(sales.jobs))
     assert only.jobs() == ["curated_sales", "raw_orders", "trusted_orders"]
-    assert "table:kit_pipeline.raw_orders" in only.nodes
+    assert "table:kit_example.raw_orders" in only.nodes
     assert "table:kit_example.customers" not in only.nodes  # another job's table
     assert all(s in only.nodes and d in only.nodes for s, d, _ in only.edges)
 
