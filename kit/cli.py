@@ -22,6 +22,7 @@ from kit.errors import (
     CheckFailed,
     KitError,
     NoProject,
+    PipelineError,
     StaleExport,
 )
 from kit.fsutil import check_writable
@@ -297,9 +298,12 @@ def check() -> None:
 @click.option("--profile", help="AWS profile for the job's clients (implies --aws real).")
 @click.option("--warm", is_flag=True, help="Run in a resident Spark driver (started on first use).")
 @click.option("--stop", is_flag=True, help="With --warm: stop the resident driver.")
+@click.option("--pipeline", "pipeline_name", default=None, metavar="NAME",
+              help="Run the pipeline's jobs in dependency order as a local workflow run.")
 def run(
     target: str | None, script_args: tuple[str, ...], master: str, glue_version: str | None,
     compare: bool, warm: bool, stop: bool, aws_mode: str, profile: str | None,
+    pipeline_name: str | None = None,
 ) -> None:
     """Run a job (name, notebook or any Glue script) locally; ARGS reach the script verbatim.
 
@@ -310,6 +314,7 @@ def run(
     kit run my_job --master spark://127.0.0.1:7077
     kit run --warm orders_by_month    reuse a resident driver: no JVM start after the first run
     kit run --warm --stop             stop that driver
+    kit run --pipeline sales          the pipeline's jobs, in order, as one workflow run
     """
     from kit.runtime import preflight, runner, runtimes
     from kit.runtime.runtime_commands import echo_progress, own_run_options
@@ -319,6 +324,17 @@ def run(
 
         stopped = warm_runner.stop(_config())
         click.echo("stopped the warm driver" if stopped else "no warm driver was running", err=True)
+        return
+    if pipeline_name is not None:
+        if target is not None or compare or warm or glue_version or aws_mode != "local" or profile:
+            raise click.UsageError("--pipeline takes no job, --compare, --warm, --glue-version "
+                                   "or real AWS: it runs the declared jobs on the local AWS")
+        from kit.pipelines.run import run_pipeline
+
+        outcome = run_pipeline(_config(), pipeline_name, master=master)
+        if not outcome.ok:
+            raise PipelineError(outcome.summary())
+        click.echo(outcome.summary(), err=True)
         return
     if target is None:
         raise click.UsageError("give a job name, notebook or script to run")
