@@ -141,10 +141,11 @@ def deploy(
         if names:
             ctx.invoke(export_command, targets=tuple(names), all_jobs=all_jobs, check=False,
                        force=False)
-        else:  # --catalog alone: its build only
+        if (catalog or pipelines) and not all_jobs and catalogstack.has_catalog(cfg):
             from kit.notebooks import export as exporter
 
-            wrote = exporter.write_project_builds(exporter.render_project_builds(cfg, []), cfg)
+            wrote = exporter.write_project_builds(
+                exporter.render_project_builds(cfg, [], catalog=True), cfg)
             for path in wrote.written:
                 click.echo(f"wrote {cfg.relative(path)}")
     for job in names:  # every build fresh and every setting valid before the first AWS call

@@ -140,9 +140,13 @@ def _exporter() -> GlueScriptExporter:
     return GlueScriptExporter()
 
 
-def render_project_builds(config: ProjectConfig, jobs: list[str] | None) -> dict[Path, str]:
-    """The builds beside the jobs', in memory: the catalog's (``build/_catalog/``) and each
-    pipeline's (``build/_pipelines/NAME/``) that runs one of ``jobs`` (every one when None).
+def render_project_builds(
+    config: ProjectConfig, jobs: list[str] | None, *, catalog: bool | None = None
+) -> dict[Path, str]:
+    """The builds beside the jobs', in memory: each pipeline's (``build/_pipelines/NAME/``) that
+    runs one of ``jobs`` and the catalog's (``build/_catalog/``); every one when ``jobs`` is
+    None (``kit export --all``). ``catalog`` defaults to ``jobs is None``, so a bad catalog
+    declaration never stops one job's export.
 
     Raises (one line) before anything is written: a bad declaration, cycle, unknown job...
     """
@@ -150,7 +154,8 @@ def render_project_builds(config: ProjectConfig, jobs: list[str] | None) -> dict
     from kit.pipelines import build as pipeline_build
     from kit.pipelines.model import load_pipeline, pipeline_names
 
-    files = catalog_stack.render_files(config.root, config.build_dir)
+    with_catalog = jobs is None if catalog is None else catalog
+    files = catalog_stack.render_files(config.root, config.build_dir) if with_catalog else {}
     for name in pipeline_names(config):
         if jobs is None or set(jobs) & set(load_pipeline(config, name).jobs):
             files.update(pipeline_build.render_files(config, name))
