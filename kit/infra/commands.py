@@ -127,11 +127,17 @@ def deploy(
         from kit.pipelines.model import pipeline_names
 
         pipelines = tuple(pipeline_names(cfg))
-    if pipelines:
-        from kit.pipelines.model import load_pipeline
+    pipeline_jobs: list[str] = []
+    for name in pipelines:  # its build names the jobs (the declaration does when exporting)
+        if export_first:
+            from kit.pipelines.model import load_pipeline
 
-        for name in pipelines:  # the declaration names the jobs; the build must agree (fresh)
-            names += [j for j in load_pipeline(cfg, name).jobs if j not in names]
+            pipeline_jobs += load_pipeline(cfg, name).jobs
+        else:
+            from kit.pipelines.build import PipelineBuild
+
+            pipeline_jobs += PipelineBuild.load(cfg, name).jobs
+    names += [j for j in dict.fromkeys(pipeline_jobs) if j not in names]
     with_catalog = catalog or (all_jobs and catalogstack.has_catalog(cfg))
     if not names and not with_catalog:
         raise KitError("nothing to deploy; name a job, or use --pipeline, --catalog or --all")
@@ -154,8 +160,6 @@ def deploy(
     for name in pipelines:
         pipelinestack.check(cfg, name, env)
     if pipelines and not with_catalog:  # the pipeline's jobs read or write declared tables
-        pipeline_jobs = [j for j in names if any(
-            j in load_pipeline(cfg, p).jobs for p in pipelines)]
         with_catalog = catalogstack.needed_by(cfg, pipeline_jobs)
     if with_catalog:
         catalogstack.check(cfg, env)
@@ -194,14 +198,30 @@ def deploy(
 
 
 @click.command(cls=AwsCommand)
-@click.argument("job")
+@click.argument("job", required=False)
+@click.option("--pipeline", default=None, metavar="NAME",
+              help="Compare the deployed workflow's triggers and run properties instead.")
 @target_options
-def diff(job: str, env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
+def diff(job: str | None, pipeline: str | None, env_name: str, endpoint_url: str | None,
+         profile: str | None, region: str | None):
     """Compare the deployed job (live script and DefaultArguments) with the job's build (exit 3
     when they differ)."""
     from kit.infra.drift import DriftFound, diff_job
 
     cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
+    if pipeline:
+        from kit.infra.pipelinestack import diff as diff_pipeline
+
+        lines = diff_pipeline(cfg, pipeline, env, target)
+        for line in lines:
+            click.echo(line)
+        if lines:
+            raise DriftFound(f"workflow {env.name_prefix}{pipeline}: {len(lines)} difference(s) "
+                             "with the pipeline's build; kit deploy --pipeline updates it")
+        click.echo(f"{env.name_prefix}{pipeline}: deployed workflow matches the pipeline's build")
+        return
+    if not job:
+        raise click.UsageError("name a job, or --pipeline NAME")
     drift = diff_job(cfg, job, env, target)
     if drift.script_diff:
         click.echo(drift.script_diff, nl=False)

@@ -99,3 +99,77 @@ def deploy(
         on_event=on_event,
     )
     return PipelineReport(name, f"{env.name_prefix}{name}", stack, result.changed, result.outputs)
+
+
+def expected_triggers(pipeline: Pipeline, prefix: str) -> dict[str, dict[str, Any]]:
+    """Trigger name -> what Glue should report for it (Type, Schedule, Predicate, Actions)."""
+    from kit.pipelines.stack import logical_id, trigger_names
+
+    names = trigger_names(pipeline)
+    start: dict[str, Any] = {
+        "Type": "SCHEDULED" if pipeline.schedule else "ON_DEMAND",
+        "Actions": [f"{prefix}{job}" for job in pipeline.start_jobs()],
+    }
+    if pipeline.schedule:
+        start["Schedule"] = pipeline.schedule
+    out = {f"{prefix}{names['Start']}": start}
+    for job in pipeline.jobs:
+        if pipeline.upstream(job):
+            out[f"{prefix}{names[logical_id('Run', job)]}"] = {
+                "Type": "CONDITIONAL",
+                "Predicate": [pipeline.predicate_logical(job), sorted(
+                    f"{prefix}{up} {state}" for up, state in pipeline.conditions(job))],
+                "Actions": [f"{prefix}{job}"],
+            }
+    return out
+
+
+def _live_trigger(trigger: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Type": trigger.get("Type"),
+        "Actions": [a.get("JobName") for a in trigger.get("Actions", [])],
+    }
+    if trigger.get("Schedule"):
+        out["Schedule"] = trigger["Schedule"]
+    predicate = trigger.get("Predicate")
+    if predicate:
+        out["Predicate"] = [predicate.get("Logical", "AND"), sorted(
+            f"{c.get('JobName')} {c.get('State')}" for c in predicate.get("Conditions", []))]
+    return out
+
+
+def diff(config: ProjectConfig, name: str, env: Environment, target: aws.AwsTarget) -> list[str]:
+    """One line per difference between the deployed workflow and the pipeline's build."""
+    from botocore.exceptions import ClientError
+
+    from kit.errors import NotDeployed
+
+    build = PipelineBuild.load(config, name)
+    pipeline = build.pipeline(env.name)
+    workflow = f"{env.name_prefix}{name}"
+    glue = aws.client(target, "glue")
+    try:
+        live = glue.get_workflow(Name=workflow, IncludeGraph=True)["Workflow"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "EntityNotFoundException":
+            raise NotDeployed(f"workflow {workflow} is not deployed in {env.name}; run kit deploy "
+                              f"--pipeline {name} --env {env.name}") from None
+        raise
+    out = []
+    if (live.get("DefaultRunProperties") or {}) != pipeline.run_properties:
+        out.append(f"run properties: {pipeline.run_properties} (build) != "
+                   f"{live.get('DefaultRunProperties') or {}} (deployed)")
+    triggers = {n["Name"]: _live_trigger(n["TriggerDetails"]["Trigger"])
+                for n in live.get("Graph", {}).get("Nodes", []) if n.get("Type") == "TRIGGER"}
+    want = expected_triggers(pipeline, env.name_prefix)
+    for trigger in sorted(set(want) | set(triggers)):
+        if trigger not in triggers:
+            out.append(f"trigger {trigger}: in the build, not deployed")
+        elif trigger not in want:
+            out.append(f"trigger {trigger}: deployed, not in the build")
+        else:
+            for key in sorted(set(want[trigger]) | set(triggers[trigger])):
+                if want[trigger].get(key) != triggers[trigger].get(key):
+                    out.append(f"trigger {trigger}: {key} {want[trigger].get(key)} (build) != "
+                               f"{triggers[trigger].get(key)} (deployed)")
+    return out

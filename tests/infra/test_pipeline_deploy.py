@@ -162,12 +162,23 @@ def test_a_changed_edge_is_refused_until_exported_then_updates_the_trigger(shop,
         "kit: error: build/_pipelines/daily is stale: run kit export --all, or pass --export "
         "([tool.kit.pipeline.daily] or its environments changed since the export)")
 
+    clean = kit("diff", "--pipeline", "daily")
+    assert clean.exit_code == 0, clean.output
+    assert clean.stdout == "dev-daily: deployed workflow matches the pipeline's build\n"
+    assert kit("export", "--all").exit_code == 0
+    drift = kit("diff", "--pipeline", "daily")
+    assert drift.exit_code == 3
+    assert drift.stdout.splitlines() == [
+        "trigger dev-daily-trusted: Predicate ['AND', ['dev-raw FAILED']] (build) != "
+        "['AND', ['dev-raw SUCCEEDED']] (deployed)"]
+
     updated = kit("deploy", "--pipeline", "daily", "--export")
     assert updated.exit_code == 0, updated.output
     assert "kit-dev--pipeline-daily: deployed workflow dev-daily" in updated.stdout
     assert "kit-dev-raw: no changes" in updated.stdout  # the job stacks are untouched
     predicate = _triggers(aws_clients("glue"))["dev-daily-trusted"]["Predicate"]
     assert predicate["Conditions"] == [_condition("dev-raw", "FAILED")]
+    assert kit("diff", "--pipeline", "daily").exit_code == 0
 
 
 def test_a_pipeline_job_without_a_build_is_one_line_before_any_aws_call(shop, kit, aws_clients):
