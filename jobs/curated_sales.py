@@ -70,7 +70,8 @@ if RUN_MODE == "glue_job" and "--WORKFLOW_RUN_ID" in sys.argv:
     glue_client = boto3.client("glue")
 
 # %% tags=["job"]
-# NBVAL_SKIP: in a notebook this needs trusted_orders' output (docs/pipelines.md)
+# in a notebook this needs trusted_orders' output: nbval skips it (docs/pipelines.md)
+# NBVAL_SKIP
 if RUN_MODE != "test":
     sales = daily_sales(spark.read.parquet(args["input_path"])).cache()
     sales.write.mode("overwrite").parquet(args["output_path"])
@@ -82,7 +83,8 @@ if RUN_MODE != "test":
 
 # %% tags=["dev"]
 # Exploration: the result, as the job writes it.
-# NBVAL_SKIP: needs the cell above
+# needs the cell above: nbval skips it
+# NBVAL_SKIP
 if spark is not None:
     sales.show()
 

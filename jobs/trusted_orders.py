@@ -78,7 +78,8 @@ if RUN_MODE == "glue_job" and "--WORKFLOW_RUN_ID" in sys.argv:
     )["RunProperties"]
 
 # %% tags=["job"]
-# NBVAL_SKIP: in a notebook this needs raw_orders' output in the local catalog (docs/pipelines.md)
+# in a notebook this needs raw_orders' output in the local catalog: nbval skips it (docs/pipelines.md)
+# NBVAL_SKIP
 if RUN_MODE != "test":
     raw = glue_context.create_data_frame.from_catalog(
         database="kit_example", table_name="raw_orders"
@@ -97,7 +98,8 @@ if RUN_MODE != "test":
 
 # %% tags=["dev"]
 # Exploration: what trusted kept.
-# NBVAL_SKIP: needs the cell above
+# needs the cell above: nbval skips it
+# NBVAL_SKIP
 if spark is not None:
     trusted.show()
 

@@ -144,7 +144,8 @@ if RUN_MODE == "glue_job" and "--WORKFLOW_RUN_ID" in sys.argv:
 
 
 # --- notebook cell 6 ---
-# NBVAL_SKIP: in a notebook this needs trusted_orders' output (docs/pipelines.md)
+# in a notebook this needs trusted_orders' output: nbval skips it (docs/pipelines.md)
+# NBVAL_SKIP
 if RUN_MODE != "test":
     sales = daily_sales(spark.read.parquet(args["input_path"])).cache()
     sales.write.mode("overwrite").parquet(args["output_path"])

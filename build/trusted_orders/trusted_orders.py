@@ -150,7 +150,8 @@ if RUN_MODE == "glue_job" and "--WORKFLOW_RUN_ID" in sys.argv:
 
 
 # --- notebook cell 6 ---
-# NBVAL_SKIP: in a notebook this needs raw_orders' output in the local catalog (docs/pipelines.md)
+# in a notebook this needs raw_orders' output in the local catalog: nbval skips it (docs/pipelines.md)
+# NBVAL_SKIP
 if RUN_MODE != "test":
     raw = glue_context.create_data_frame.from_catalog(
         database="kit_example", table_name="raw_orders"

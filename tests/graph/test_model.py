@@ -80,3 +80,13 @@ def test_a_scheduled_environment_draws_its_schedule(pipeline_project: Path) -> N
     assert project.nodes["trigger:pipeline:sales:start"].label == (
         "pipeline sales\nstart (schedule cron(0 6 * * ? *))")
     assert project.jobs() == ["curated_sales", "raw_orders", "trusted_orders"]  # not exported yet
+
+
+def test_an_unknown_pipeline_is_one_line_and_writes_nothing(pipeline_project: Path, cli) -> None:
+    result = cli("graph", "--pipeline", "nope", "-o", "nope.html")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "kit: error: unknown pipeline 'nope' (known: sales); "
+        "add [tool.kit.pipeline.nope] to pyproject.toml\n"
+    )
+    assert not (pipeline_project / "nope.html").exists()
