@@ -217,3 +217,16 @@ def test_catalog_alone_deploys_with_its_own_flag(shop, kit, aws_clients):
     assert stale.exit_code == 1
     assert stale.stderr.strip() == ("kit: error: build/_catalog is stale: run kit export --all, "
                                     "or pass --export (catalog/shop.yml changed since the export)")
+
+
+def test_deploy_all_deploys_the_catalog_every_job_and_every_pipeline(shop, kit, aws_clients):
+    assert kit("bootstrap").exit_code == 0
+    result = kit("deploy", "--all", "--export")
+    assert result.exit_code == 0, result.output
+    out = result.stdout.splitlines()
+    deployed = [line.split(":")[0] for line in out if line.startswith("kit-")]
+    assert deployed == ["kit-dev--catalog", "kit-dev-curated", "kit-dev-raw", "kit-dev-trusted",
+                        "kit-dev--pipeline-daily"]
+    glue = aws_clients("glue")
+    assert glue.list_workflows()["Workflows"] == ["dev-daily"]
+    assert glue.get_database(Name="shop")["Database"]["Name"] == "shop"
