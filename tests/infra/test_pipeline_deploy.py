@@ -230,3 +230,15 @@ def test_deploy_all_deploys_the_catalog_every_job_and_every_pipeline(shop, kit, 
     glue = aws_clients("glue")
     assert glue.list_workflows()["Workflows"] == ["dev-daily"]
     assert glue.get_database(Name="shop")["Database"]["Name"] == "shop"
+
+
+def test_a_workflow_that_cannot_be_created_names_the_resource_and_glue_reason(shop, kit, aws_clients):
+    assert kit("bootstrap").exit_code == 0
+    assert kit("export", "--all").exit_code == 0
+    aws_clients("glue").create_workflow(Name="dev-daily")  # made by hand, outside the stack
+    result = kit("deploy", "--pipeline", "daily")
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("kit: error: kit-dev--pipeline-daily: ")
+    assert "Workflow dev-daily already exists" in last
+    assert "kit-dev-raw: deployed" in result.stdout  # the jobs went first
