@@ -22,6 +22,7 @@ from kit.errors import (
     CheckFailed,
     KitError,
     NoProject,
+    PipelineError,
     StaleExport,
 )
 from kit.fsutil import check_writable
@@ -193,13 +194,21 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
             except StaleExport as exc:
                 click.echo(f"stale: {exc}", err=True)
                 stale += 1
+        project_stale = exporter.stale_project_builds(  # the catalog's and pipelines' builds
+            exporter.render_project_builds(
+                cfg, None if all_jobs or not targets else [Path(t).stem for t in names]), cfg)
+        for label in project_stale:
+            click.echo(f"stale: {label} out of date; run `kit export --all`", err=True)
+        stale += len(project_stale)
         if stale:
             raise StaleExport(
                 f"{stale} export(s) stale; run `kit export --all` and commit the build folder"
             )
         return
     rendered = [exporter.render(source, cfg) for source in sources]  # all refusals first
-    for path in (p for r in rendered for p in r.files):
+    project = exporter.render_project_builds(  # catalog + pipelines running these jobs
+        cfg, None if all_jobs else [r.job for r in rendered])
+    for path in (*(p for r in rendered for p in r.files), *project):
         check_writable(path)
     for source, ready in zip(sources, rendered, strict=True):
         result = exporter.export(source, cfg, force=force, rendered=ready)
@@ -213,6 +222,12 @@ def export(targets: tuple[str, ...], all_jobs: bool, check: bool, force: bool) -
             f"{dropped.get('dropped_magic_cells', 0)} magic cell(s) and "
             f"{dropped.get('dropped_magic_lines', 0)} magic line(s) left out"
         )
+    if project:
+        done = exporter.write_project_builds(project, cfg, force=force)
+        for path in done.written:
+            click.echo(f"wrote {cfg.relative(path)}")
+        for path in done.unchanged:
+            click.echo(f"unchanged {cfg.relative(path)}")
 
 
 @main.command()
@@ -283,9 +298,12 @@ def check() -> None:
 @click.option("--profile", help="AWS profile for the job's clients (implies --aws real).")
 @click.option("--warm", is_flag=True, help="Run in a resident Spark driver (started on first use).")
 @click.option("--stop", is_flag=True, help="With --warm: stop the resident driver.")
+@click.option("--pipeline", "pipeline_name", default=None, metavar="NAME",
+              help="Run the pipeline's jobs in dependency order as a local workflow run.")
 def run(
     target: str | None, script_args: tuple[str, ...], master: str, glue_version: str | None,
     compare: bool, warm: bool, stop: bool, aws_mode: str, profile: str | None,
+    pipeline_name: str | None = None,
 ) -> None:
     """Run a job (name, notebook or any Glue script) locally; ARGS reach the script verbatim.
 
@@ -296,6 +314,7 @@ def run(
     kit run my_job --master spark://127.0.0.1:7077
     kit run --warm orders_by_month    reuse a resident driver: no JVM start after the first run
     kit run --warm --stop             stop that driver
+    kit run --pipeline sales          the pipeline's jobs, in order, as one workflow run
     """
     from kit.runtime import preflight, runner, runtimes
     from kit.runtime.runtime_commands import echo_progress, own_run_options
@@ -305,6 +324,17 @@ def run(
 
         stopped = warm_runner.stop(_config())
         click.echo("stopped the warm driver" if stopped else "no warm driver was running", err=True)
+        return
+    if pipeline_name is not None:
+        if target is not None or compare or warm or glue_version or aws_mode != "local" or profile:
+            raise click.UsageError("--pipeline takes no job, --compare, --warm, --glue-version "
+                                   "or real AWS: it runs the declared jobs on the local AWS")
+        from kit.pipelines.run import run_pipeline
+
+        outcome = run_pipeline(_config(), pipeline_name, master=master)
+        if not outcome.ok:
+            raise PipelineError(outcome.summary())
+        click.echo(outcome.summary(), err=True)
         return
     if target is None:
         raise click.UsageError("give a job name, notebook or script to run")

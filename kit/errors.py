@@ -189,3 +189,7 @@ class ImportRefused(KitError):
 
 class PullRefused(KitError):
     """The deployed job or its script cannot be read, or kit cannot express its settings."""
+
+
+class PipelineError(KitError):
+    """A pipeline ([tool.kit.pipeline.NAME]) is invalid, or one of its jobs failed in a local run."""

@@ -101,6 +101,7 @@ class LayoutTable(_Table):
     tags: list[Folder] = Field(default_factory=list)  # tags allowed besides job/dev
     environments: dict[str, dict[str, Any]] = Field(default_factory=dict)
     job: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    pipeline: dict[str, dict[str, Any]] = Field(default_factory=dict)  # kit.pipelines.model
 
 
 class EnvironmentTable(_Table):

@@ -32,7 +32,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of this repository's project (settings, example job, data, infra) as the cwd."""
     root = copy_example_project(tmp_path / "proj", folders=("notebooks", "jobs", "infra", "data"))
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")  # the same [tool.kit] settings
-    shutil.copytree(REPO / "build" / EXAMPLE, root / "build" / EXAMPLE)
+    # every committed build (the example job, the example pipeline's jobs), not local outputs
+    shutil.copytree(REPO / "build", root / "build", ignore=shutil.ignore_patterns(
+        "output", "benchmarks", "lib", "bdist.*", "graph.html", "__pycache__"))
     monkeypatch.chdir(root)
     monkeypatch.delenv("KIT_PROJECT", raising=False)
     return root

@@ -242,7 +242,7 @@ def test_validate_all_checks_every_job_in_every_environment():
     [
         ('notebooks = ""', "[tool.kit] notebooks: String should have at least 1 character, got ''"),
         ("notebooks = 3", "[tool.kit] notebooks: Input should be a valid string, got 3"),
-        ("notebok = 'x'", "[tool.kit] unknown key 'notebok'; allowed: build, data, environments, job, jobs, notebooks, state, tags"),
+        ("notebok = 'x'", "[tool.kit] unknown key 'notebok'; allowed: build, data, environments, job, jobs, notebooks, pipeline, state, tags"),
         ("job = { a = 3 }", "[tool.kit] job.a: Input should be a valid dictionary, got 3"),
     ],
 )

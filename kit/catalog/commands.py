@@ -79,11 +79,11 @@ def pull(database: str, env: str, endpoint_url: str | None, force: bool) -> None
 
 @catalog.command()
 def export() -> None:
-    """Write build/catalog/stack.yml (AWS::Glue::Database / AWS::Glue::Table)."""
+    """Write build/_catalog/ (stack.yml: AWS::Glue::Database / Table, and its manifest)."""
     from kit.catalog import declaration, stack
 
     cfg = _project()
-    path = stack.export(declaration.load_all(cfg.root), cfg.build_dir)
+    path = stack.export(declaration.load_all(cfg.root), cfg.build_dir, root=cfg.root)
     click.echo(f"wrote {cfg.relative(path)}")
 
 

@@ -1,5 +1,10 @@
 """The catalog stack: ``AWS::Glue::Database`` / ``AWS::Glue::Table`` for every declaration.
 
+``kit export`` (and ``kit catalog export``) writes it as a build, ``build/_catalog/``:
+``stack.yml`` and ``catalog.json``, a manifest of the declarations it was made from (a digest of
+each ``catalog/*.yml``), so ``kit deploy --catalog`` ships what was exported and refuses a build
+whose declarations changed since, as it does for jobs.
+
 Locations use ``{env}`` -> ``${Environment}`` (a stack parameter), or a mapping per environment
 for tables that declare one location per environment. CloudFormation's ``Column`` has no
 ``Parameters``: the PII marker travels in the table parameter ``kit:pii_columns``.
@@ -7,18 +12,26 @@ for tables that declare one location per environment. CloudFormation's ``Column`
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kit.catalog.declaration import Database, Table
+from kit import __version__
+from kit.catalog.declaration import Database, Table, catalog_dir, load_all
 from kit.catalog.inputs import database_input, table_input
+from kit.errors import BuildMissing, StaleBuild
 from kit.fsutil import write_atomic
 
-STACK_PATH = Path("catalog") / "stack.yml"
-"""Under the build folder: ``build/catalog/stack.yml``."""
+FOLDER = "_catalog"  # a job name starts with a letter: no job build can be named so
+STACK_PATH = Path(FOLDER) / "stack.yml"
+"""Under the build folder: ``build/_catalog/stack.yml``."""
+MANIFEST_PATH = Path(FOLDER) / "catalog.json"
+MANIFEST_FORMAT = 1
 _ENV_PLACEHOLDER = "@@KIT_ENV@@"
 
 
@@ -76,10 +89,106 @@ def render(databases: list[Database]) -> str:
     return header + yaml.safe_dump(template(databases), sort_keys=False, width=100)
 
 
-def export(databases: list[Database], build_dir: Path) -> Path:
-    path = Path(build_dir) / STACK_PATH
-    write_atomic(path, render(databases), durable=False)
-    return path
+def declarations(root: Path) -> list[Path]:
+    """The declaration files a catalog build is made from (``catalog/*.yml|yaml``)."""
+    folder = catalog_dir(root)
+    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")]) if folder.is_dir() else []
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def render_files(root: Path, build_dir: Path) -> dict[Path, str]:
+    """``build/_catalog/stack.yml`` and ``catalog.json`` in memory (empty without declarations);
+    raises ``CatalogDeclarationError`` first."""
+    files = declarations(root)
+    if not files:
+        return {}
+    databases = load_all(root)
+    text = render(databases)
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "kit_version": __version__,
+        "databases": {db.name: sorted(t.name for t in db.tables) for db in databases},
+        "sources": {f"catalog/{f.name}": _sha256(f.read_bytes()) for f in files},
+        "files": {"stack.yml": _sha256(text.encode("utf-8"))},
+    }
+    return {
+        Path(build_dir) / STACK_PATH: text,
+        Path(build_dir) / MANIFEST_PATH: json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+    }
+
+
+def export(databases: list[Database], build_dir: Path, root: Path | None = None) -> Path:
+    """Write the catalog build (stack and, given the project ``root``, its manifest)."""
+    files = render_files(root, build_dir) if root is not None else {
+        Path(build_dir) / STACK_PATH: render(databases)}
+    for path, text in files.items():
+        write_atomic(path, text, durable=False)
+    return Path(build_dir) / STACK_PATH
+
+
+def is_manifest(text: str) -> bool:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and "kit_version" in data and "sources" in data
+
+
+@dataclass
+class CatalogBuild:
+    """``build/_catalog/`` as infra sees it."""
+
+    folder: Path
+    manifest: dict[str, Any]
+
+    @classmethod
+    def load(cls, root: Path, build_dir: Path) -> CatalogBuild:
+        path = Path(build_dir) / MANIFEST_PATH
+        if not path.is_file():
+            if not declarations(root):
+                raise BuildMissing("the project declares no catalog (catalog/DATABASE.yml)")
+            raise BuildMissing(f"{path.parent.parent.name}/{FOLDER} has no catalog.json: "
+                               "run kit export --all, or pass --export")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["sources"], data["files"], data["databases"]  # noqa: B018 - shape check
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BuildMissing(f"{path} is not a kit catalog manifest ({exc}); "
+                               "run kit export --all") from None
+        return cls(folder=path.parent, manifest=data)
+
+    @property
+    def stack_path(self) -> Path:
+        return self.folder / "stack.yml"
+
+    @property
+    def databases(self) -> dict[str, list[str]]:
+        return dict(self.manifest["databases"])
+
+    def stack_template(self) -> dict[str, Any]:
+        return yaml.safe_load(self.stack_path.read_text(encoding="utf-8"))
+
+    def stale_reason(self, root: Path) -> str | None:
+        m = self.manifest
+        if m.get("kit_version") != __version__ or m.get("format") != MANIFEST_FORMAT:
+            return f"exported by kit {m.get('kit_version')}, this is kit {__version__}"
+        stack = self.stack_path
+        if not stack.is_file() or _sha256(stack.read_bytes()) != m["files"].get("stack.yml"):
+            return "stack.yml was changed after the export"
+        now = {f"catalog/{f.name}": _sha256(f.read_bytes()) for f in declarations(root)}
+        for name in sorted(set(now) | set(m["sources"])):
+            if now.get(name) != m["sources"].get(name):
+                return f"{name} changed since the export"
+        return None
+
+    def ensure_fresh(self, root: Path, *, export_flag: bool = True) -> None:
+        reason = self.stale_reason(root)
+        if reason:
+            alt = ", or pass --export" if export_flag else " first"
+            raise StaleBuild(f"build/{FOLDER} is stale: run kit export --all{alt} ({reason})")
 
 
 def _location(table: Table, tid: str, mappings: dict[str, dict[str, str]]) -> Any:

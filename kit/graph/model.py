@@ -4,6 +4,9 @@ The script is read with :mod:`ast` (never run): ``JOB_ARGS`` (or the build manif
 ``job.json`` when it exists), ``from_catalog`` / ``getSink`` / ``setCatalogInfo`` /
 ``write_dynamic_frame`` calls, and Spark ``read``/``write`` calls whose path is a job argument.
 Triggers are the stack's ``AWS::Glue::Trigger`` resources and its ``Schedule`` parameter.
+Pipelines (``[tool.kit.pipeline.NAME]``, :mod:`kit.pipelines.model`) add what their workflow
+would: a start trigger (on demand or its schedule) and, per job with upstream jobs, a conditional
+trigger with an edge from each upstream job labelled with its state.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ import ast
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from kit.pipelines.model import Pipeline
 
 READ, WRITE = "reads", "writes"
 
@@ -81,6 +87,40 @@ def scan(build_dir: Path) -> Project:
         if known:
             project.edges.add((f"job:{known}", trigger, f"on {state}"))
     return project
+
+
+def add_pipeline(project: Project, pipeline: Pipeline) -> None:
+    """Draw ``pipeline``'s workflow: its start trigger and one conditional trigger per job with
+    upstream jobs (``on STATE`` edges into it, ``starts`` out of it); jobs not exported yet
+    still get their node."""
+    for job in pipeline.jobs:
+        project.add("job", job, job)
+    when = f"schedule {pipeline.schedule}" if pipeline.schedule else "on demand"
+    start = project.add("trigger", f"pipeline:{pipeline.name}:start",
+                        f"pipeline {pipeline.name}\nstart ({when})")
+    for job in pipeline.start_jobs():
+        project.edges.add((start, f"job:{job}", "starts"))
+    for job in pipeline.jobs:
+        upstream = pipeline.upstream(job)
+        if not upstream:
+            continue
+        logical = pipeline.logical.get(job, "AND")
+        trigger = project.add("trigger", f"pipeline:{pipeline.name}:{job}",
+                              f"pipeline {pipeline.name}\nbefore {job} ({logical})")
+        project.edges.add((trigger, f"job:{job}", "starts"))
+        for edge in upstream:
+            project.edges.add((f"job:{edge.upstream}", trigger, f"on {edge.state}"))
+
+
+def only_jobs(project: Project, jobs: set[str]) -> Project:
+    """The part of ``project`` around ``jobs``: those jobs and every node with an edge to one
+    of them (tables, paths, triggers); edges between what is kept."""
+    keep = {f"job:{job}" for job in jobs}
+    keep |= {node for src, dst, _ in project.edges for node in (src, dst)
+             if (src in keep or dst in keep) and not node.startswith("job:")}
+    out = Project({k: v for k, v in project.nodes.items() if k in keep})
+    out.edges = {e for e in project.edges if e[0] in keep and e[1] in keep}
+    return out
 
 
 def job_facts(name: str, script: Path, stack: Path, manifest: Path) -> JobFacts:

@@ -88,7 +88,13 @@ def bootstrap(env_name: str, endpoint_url: str | None, profile: str | None, regi
 
 @click.command(cls=AwsCommand)
 @click.argument("jobs", nargs=-1)
-@click.option("--all", "all_jobs", is_flag=True, help="Deploy every job in the project.")
+@click.option("--all", "all_jobs", is_flag=True,
+              help="Deploy every job, the catalog stack and every pipeline of the project.")
+@click.option("--pipeline", "pipelines", multiple=True, metavar="NAME",
+              help="Deploy a pipeline: its jobs, the catalog stack when they use its tables, "
+                   "then its workflow stack (repeatable).")
+@click.option("--catalog", "catalog", is_flag=True,
+              help="Deploy the catalog stack (build/_catalog: databases and tables).")
 @click.option("--export", "export_first", is_flag=True,
               help="Export the job(s) first (a stale build is refused otherwise).")
 @target_options
@@ -97,6 +103,8 @@ def deploy(
     ctx: click.Context,
     jobs: tuple[str, ...],
     all_jobs: bool,
+    pipelines: tuple[str, ...],
+    catalog: bool,
     export_first: bool,
     env_name: str,
     endpoint_url: str | None,
@@ -106,28 +114,67 @@ def deploy(
     """Upload and deploy JOB(s)' builds to an environment via a change set.
 
     A build that no longer matches its notebook or settings is refused; --export exports it
-    first (after checking credentials, so a failing deploy writes nothing).
+    first (after checking credentials, so a failing deploy writes nothing). --pipeline NAME
+    deploys a pipeline's jobs, then its Glue workflow and triggers; --catalog the catalog stack.
     """
+    from kit.infra import catalogstack, pipelinestack
     from kit.infra.deploy import check_build, preflight
     from kit.infra.deploy import deploy as run_deploy
 
     cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
     names = cfg.job_names() if all_jobs else list(jobs)
-    if not names:
-        raise KitError("nothing to deploy; name a job or use --all")
+    if all_jobs:
+        from kit.pipelines.model import pipeline_names
+
+        pipelines = tuple(pipeline_names(cfg))
+    pipeline_jobs: list[str] = []
+    for name in pipelines:  # its build names the jobs (the declaration does when exporting)
+        if export_first:
+            from kit.pipelines.model import load_pipeline
+
+            pipeline_jobs += load_pipeline(cfg, name).jobs
+        else:
+            from kit.pipelines.build import PipelineBuild
+
+            pipeline_jobs += PipelineBuild.load(cfg, name).jobs
+    names += [j for j in dict.fromkeys(pipeline_jobs) if j not in names]
+    with_catalog = catalog or (all_jobs and catalogstack.has_catalog(cfg))
+    if not names and not with_catalog:
+        raise KitError("nothing to deploy; name a job, or use --pipeline, --catalog or --all")
     if export_first:
         preflight(target)
         export_command = ctx.find_root().command.get_command(ctx, "export")  # type: ignore[attr-defined]
-        ctx.invoke(export_command, targets=tuple(names), all_jobs=False, check=False, force=False)
+        if names:
+            ctx.invoke(export_command, targets=tuple(names), all_jobs=all_jobs, check=False,
+                       force=False)
+        if (catalog or pipelines) and not all_jobs and catalogstack.has_catalog(cfg):
+            from kit.notebooks import export as exporter
+
+            wrote = exporter.write_project_builds(
+                exporter.render_project_builds(cfg, [], catalog=True), cfg)
+            for path in wrote.written:
+                click.echo(f"wrote {cfg.relative(path)}")
     for job in names:  # every build fresh and every setting valid before the first AWS call
-        check_build(cfg, job, env)
+        _, deployment, _ = check_build(cfg, job, env)
+        pipelinestack.check_job_schedule(cfg, job, deployment.schedule, env)
+    for name in pipelines:
+        pipelinestack.check(cfg, name, env)
+    if pipelines and not with_catalog:  # the pipeline's jobs read or write declared tables
+        with_catalog = catalogstack.needed_by(cfg, pipeline_jobs)
+    if with_catalog:
+        catalogstack.check(cfg, env)
+        click.echo(f"deploying the catalog to {env.name}", err=True)
+        cat = catalogstack.deploy(cfg, env, target, on_event=_progress)
+        tables = sum(len(t) for t in cat.databases.values())
+        state = "deployed" if cat.changed else "no changes"
+        click.echo(f"{cat.stack_name}: {state} ({len(cat.databases)} database(s), {tables} table(s))")
     failed: list[str] = []
     for job in names:
         click.echo(f"deploying {job} to {env.name}", err=True)
         try:
             report = run_deploy(cfg, job, env, target, on_event=_progress)
         except KitError as exc:
-            if len(names) == 1:
+            if len(names) == 1 and not pipelines:
                 raise
             click.echo(f"kit: error: {exc}", err=True)
             failed.append(job)
@@ -137,19 +184,44 @@ def deploy(
         else:
             click.echo(f"{report.stack_name}: no changes")
         _print_outputs(report.outputs)
+    for name in pipelines:
+        if failed:
+            raise KitError(f"{len(failed)} job deploy(s) failed ({', '.join(failed)}); "
+                           f"pipeline {name} was not deployed")
+        click.echo(f"deploying pipeline {name} to {env.name}", err=True)
+        done = pipelinestack.deploy(cfg, name, env, target, on_event=_progress)
+        state = f"deployed workflow {done.workflow}" if done.changed else "no changes"
+        click.echo(f"{done.stack_name}: {state}")
+        _print_outputs(done.outputs)
     if failed:
         raise KitError(f"{len(failed)} of {len(names)} deploy(s) failed: {', '.join(failed)}")
 
 
 @click.command(cls=AwsCommand)
-@click.argument("job")
+@click.argument("job", required=False)
+@click.option("--pipeline", default=None, metavar="NAME",
+              help="Compare the deployed workflow's triggers and run properties instead.")
 @target_options
-def diff(job: str, env_name: str, endpoint_url: str | None, profile: str | None, region: str | None):
+def diff(job: str | None, pipeline: str | None, env_name: str, endpoint_url: str | None,
+         profile: str | None, region: str | None):
     """Compare the deployed job (live script and DefaultArguments) with the job's build (exit 3
     when they differ)."""
     from kit.infra.drift import DriftFound, diff_job
 
     cfg, env, target = _resolve(env_name, endpoint_url, profile, region)
+    if pipeline:
+        from kit.infra.pipelinestack import diff as diff_pipeline
+
+        lines = diff_pipeline(cfg, pipeline, env, target)
+        for line in lines:
+            click.echo(line)
+        if lines:
+            raise DriftFound(f"workflow {env.name_prefix}{pipeline}: {len(lines)} difference(s) "
+                             "with the pipeline's build; kit deploy --pipeline updates it")
+        click.echo(f"{env.name_prefix}{pipeline}: deployed workflow matches the pipeline's build")
+        return
+    if not job:
+        raise click.UsageError("name a job, or --pipeline NAME")
     drift = diff_job(cfg, job, env, target)
     if drift.script_diff:
         click.echo(drift.script_diff, nl=False)

@@ -32,7 +32,8 @@ def templates(config: ProjectConfig) -> list[Path]:
     found = sorted(
         p for p in infra.glob("*") if p.suffix in {".yml", ".yaml", ".json"} and p.is_file()
     ) if infra.is_dir() else []
-    found += sorted(config.build_dir.glob("*/stack.yml"))
+    found += sorted(config.build_dir.glob("*/stack.yml"))  # jobs' and build/_catalog's
+    found += sorted(config.build_dir.glob("_pipelines/*/stack.yml"))
     return found
 
 
@@ -80,4 +81,23 @@ def validate(config: ProjectConfig) -> ValidationReport:
                 "update it from kit's copy"
             )
     report.findings += [f"settings: {finding}" for finding in validate_all(config, jobs, declared)]
+    report.findings += _project_build_findings(config)
     return report
+
+
+def _project_build_findings(config: ProjectConfig) -> list[str]:
+    """A missing or stale catalog or pipeline build (what deploy would refuse)."""
+    from kit.catalog.stack import CatalogBuild, declarations
+    from kit.pipelines.build import PipelineBuild
+    from kit.pipelines.model import pipeline_names
+
+    found: list[str] = []
+    try:
+        if declarations(config.root):
+            CatalogBuild.load(config.root, config.build_dir).ensure_fresh(config.root,
+                                                                          export_flag=False)
+        for name in pipeline_names(config):
+            PipelineBuild.load(config, name).ensure_fresh(config, export_flag=False)
+    except KitError as exc:
+        found.append(str(exc).replace(", or pass --export", ""))
+    return found

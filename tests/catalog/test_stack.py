@@ -13,8 +13,8 @@ from kit.catalog import declaration, stack
 def test_export_writes_a_stack_cfn_lint_accepts(catalog_project, cli) -> None:
     result = cli("catalog", "export")
     assert result.exit_code == 0, result.output
-    path = catalog_project / "build" / "catalog" / "stack.yml"
-    assert result.stdout == "wrote build/catalog/stack.yml\n"
+    path = catalog_project / "build" / "_catalog" / "stack.yml"
+    assert result.stdout == "wrote build/_catalog/stack.yml\n"
     lint = subprocess.run(
         [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())",
          "--", str(path)], capture_output=True, text=True,

@@ -61,3 +61,12 @@ def graph_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(root)
     monkeypatch.delenv("KIT_PROJECT", raising=False)
     return root
+
+
+@pytest.fixture
+def pipeline_project(graph_project: Path) -> Path:
+    """graph_project with the repository's settings (its example pipeline) and job modules."""
+    shutil.copy(REPO / "pyproject.toml", graph_project / "pyproject.toml")
+    shutil.copytree(REPO / "jobs", graph_project / "jobs",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return graph_project

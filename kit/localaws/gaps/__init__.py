@@ -20,9 +20,12 @@ def install() -> None:
     from moto.cloudformation import parsing
 
     from kit.localaws.gaps import (  # noqa: F401 - the models register on import
+        glue_database,
         glue_job,
         glue_job_runs,
+        glue_table,
         glue_trigger,
+        glue_workflow,
         iam_managed_policies,
         nested_stack,
         s3_bucket_properties,
@@ -33,6 +36,7 @@ def install() -> None:
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
     glue_job_runs.install()
+    glue_workflow.install()
     stack_outputs.install()
     stack_parameters.install()
     s3_bucket_properties.install()
