@@ -24,11 +24,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kit.config import ProjectConfig
 from kit.errors import PipelineError
 from kit.pipelines.model import Pipeline, load_pipeline
+
+if TYPE_CHECKING:
+    from kit.catalog.declaration import Database
 
 SUCCEEDED, FAILED, SKIPPED = "SUCCEEDED", "FAILED", "SKIPPED"
 
@@ -99,10 +102,14 @@ def run_pipeline(
 ) -> PipelineRun:
     """Run the pipeline ``name`` locally (see the module docstring); never raises on a job's
     failure: the result says which job failed and which were skipped."""
+    from kit.catalog import declaration
     from kit.localaws.jobrun import job_aws, local_clients
     from kit.runtime import preflight, runner, runtimes
 
     pipeline = load_pipeline(config, name)  # every declaration error, before anything is written
+    folder = declaration.catalog_dir(config.root)
+    declared = [*folder.glob("*.yml"), *folder.glob("*.yaml")] if folder.is_dir() else []
+    catalog = declaration.load_all(config.root) if declared else []  # bad ones: one line, now
     for job in pipeline.jobs:  # export (if stale) and check every job before the first starts
         plan = runner.plan(job, _glue_args(pipeline.name, "check"), config)
         preflight.check_plan(plan.script, plan.argv, plan.job, config, master)
@@ -120,7 +127,7 @@ def run_pipeline(
                 "install kit's localaws extra"
             )
         glue = local_clients(env)("glue")
-        for line in load_missing_catalog(config, glue):
+        for line in load_missing_catalog(catalog, glue):
             echo(f"kit: local AWS: {line}")
         run_id = start_workflow_run(glue, pipeline)
         echo(f"pipeline {name}: workflow run {run_id} in kit's local AWS")
@@ -143,16 +150,14 @@ def run_pipeline(
     )
 
 
-def load_missing_catalog(config: ProjectConfig, glue: Any, env: str = "dev") -> list[str]:
+def load_missing_catalog(databases: list[Database], glue: Any, env: str = "dev") -> list[str]:
     """Create the declared databases and tables the local catalog lacks; what they were."""
     import dataclasses
 
-    from kit.catalog import declaration, live
+    from kit.catalog import live
 
-    if not declaration.catalog_dir(config.root).is_dir():
-        return []
     missing = []
-    for db in declaration.load_all(config.root):
+    for db in databases:
         known = {t["Name"] for t in live.get_tables(glue, db.name)} \
             if live.get_database(glue, db.name) else None
         tables = tuple(t for t in db.tables if known is None or t.name not in known)
