@@ -32,7 +32,8 @@ from kit.errors import ConfigError, SettingsError
 if TYPE_CHECKING:
     from kit.config import ProjectConfig
 
-# Glue 5.0 Spark worker types (AWS Glue worker types page; the larger ones are not in every region)
+# Spark worker types of Glue 5.0-6.0 (AWS Glue worker types page; the larger ones are not in every
+# region): the stack's WorkerType AllowedValues
 WORKER_TYPES = ("G.1X", "G.2X", "G.4X", "G.8X", "G.12X", "G.16X", "R.1X", "R.2X", "R.4X", "R.8X")
 BOOKMARKS = {
     "disable": "job-bookmark-disable",
@@ -41,8 +42,18 @@ BOOKMARKS = {
 }
 GLUE_VERSION = "5.0"  # a job without a glue_version setting (projects made before the setting)
 GLUE_VERSIONS = ("5.0", "5.1", "6.0")  # what the job stack's GlueVersion parameter allows
-# Spark worker types per Glue version (AWS Glue "Defining job properties for Spark jobs")
-WORKER_TYPES_BY_VERSION = {version: WORKER_TYPES for version in GLUE_VERSIONS}
+# Spark worker types per Glue version (AWS Glue "Defining job properties for Spark jobs" and
+# "AWS Glue worker types"): the same G and R types on 5.0, 5.1 and 6.0. G.025X (streaming jobs
+# only) and Standard (Glue 1.0 and earlier) are refused with their reason.
+WORKER_TYPES_BY_VERSION: dict[str, tuple[str, ...]] = {
+    "5.0": WORKER_TYPES,
+    "5.1": WORKER_TYPES,
+    "6.0": WORKER_TYPES,
+}
+_NOT_SPARK_WORKERS = {
+    "G.025X": "G.025X is for streaming jobs",
+    "Standard": "Standard is for Glue 1.0 and earlier",
+}
 DEFAULT_ENVIRONMENTS = ("dev", "test", "prod")
 # Arguments kit (the shared template) sets itself; a job may not set them.
 RESERVED_ARGS = {"JOB_NAME", "TempDir", "job-bookmark-option", "job-language"}
@@ -135,15 +146,6 @@ class JobOverride(_Table):
     timeout: int | None = None  # minutes
     max_retries: int | None = None
     description: Annotated[str, StringConstraints(max_length=2048)] | None = None
-
-    @field_validator("worker_type")
-    @classmethod
-    def _worker_type(cls, value: str | None) -> str | None:
-        if value is not None and value not in WORKER_TYPES:
-            raise ValueError(
-                f"{value!r} is not a Glue 5.0 worker type; use one of {', '.join(WORKER_TYPES)}"
-            )
-        return value
 
     @field_validator("glue_version")
     @classmethod
@@ -246,7 +248,33 @@ def parse_layout(table: Any) -> LayoutTable:
 
 def job_table(config: ProjectConfig, job: str) -> JobTable:
     """The validated ``[tool.kit.job.JOB]`` (empty when the job has none)."""
-    return _validate(JobTable, config.job_settings.get(job, {}), f"[tool.kit.job.{job}]")
+    table = _validate(JobTable, config.job_settings.get(job, {}), f"[tool.kit.job.{job}]")
+    check_worker_types(table, f"[tool.kit.job.{job}]")
+    return table
+
+
+def check_worker_type(worker_type: str, glue_version: str, where: str) -> None:
+    """One line when ``worker_type`` cannot run a Spark job on ``glue_version``."""
+    allowed = WORKER_TYPES_BY_VERSION.get(glue_version, WORKER_TYPES)
+    if worker_type in allowed:
+        return
+    why = _NOT_SPARK_WORKERS.get(worker_type)
+    raise SettingsError(
+        f"{where} worker_type {worker_type!r} is not a Glue {glue_version} worker type"
+        f"{f' ({why})' if why else ''}; use one of {', '.join(allowed)}"
+    )
+
+
+def check_worker_types(table: JobTable, where: str) -> None:
+    """The worker type of the job and of each environment, on that environment's Glue version
+    (an environment may change either one, so each combination is checked)."""
+    base = job_settings(table)
+    check_worker_type(base["worker_type"], base["glue_version"], where)
+    for env_name in sorted(table.environments):
+        merged = job_settings(table, env_name)
+        check_worker_type(
+            merged["worker_type"], merged["glue_version"], f"{where[:-1]}.environments.{env_name}]"
+        )
 
 
 def check_job_name(job: str) -> str:
@@ -374,6 +402,7 @@ def job_deployment(
     table = table if table is not None else job_table(config, job)
     where = f"[tool.kit.job.{job}]"
     settings = job_settings(table, env.name)
+    check_worker_type(settings["worker_type"], settings["glue_version"], where)
     job_name = f"{env.name_prefix}{job}"
     if not 1 <= len(job_name) <= MAX_JOB_NAME - len("-schedule"):
         raise SettingsError(f"job name {job_name!r} is too long for Glue; shorten the job or prefix")

@@ -113,7 +113,8 @@ def test_a_local_only_path_argument_is_refused_for_a_deployment():
 @pytest.mark.parametrize(
     "settings, message",
     [
-        ({"worker_type": "Standard"}, "worker_type 'Standard' is not a Glue 5.0 worker type; use one of G.1X, G.2X, G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, R.8X"),
+        ({"worker_type": "Standard"}, "worker_type 'Standard' is not a Glue 5.0 worker type (Standard is for Glue 1.0 and earlier); use one of G.1X, G.2X, G.4X, G.8X, G.12X, G.16X, R.1X, R.2X, R.4X, R.8X"),
+        ({"worker_type": "G.3X", "glue_version": "6.0"}, "worker_type 'G.3X' is not a Glue 6.0 worker type; use one of G.1X,"),
         ({"workers": 1}, "workers must be a whole number from 2 to 299, got 1"),
         ({"workers": 300}, "workers must be a whole number from 2 to 299, got 300"),
         ({"workers": "2"}, "workers must be a whole number from 2 to 299, got '2'"),  # TOML has types
@@ -186,6 +187,44 @@ def test_environments():
 def test_glue_5_worker_types(worker_type):
     cfg = _config({"j": {"worker_type": worker_type}}, ENVS)
     assert job_deployment(cfg, "j", environment(cfg, "dev"), DECLARED).worker_type == worker_type
+
+
+@pytest.mark.parametrize("version", ["5.0", "5.1", "6.0"])
+def test_worker_types_are_checked_on_the_jobs_glue_version(version):
+    cfg = _config({"j": {"glue_version": version, "worker_type": "R.4X"}}, ENVS)
+    assert job_deployment(cfg, "j", environment(cfg, "dev"), DECLARED).worker_type == "R.4X"
+    streaming = _config({"j": {"glue_version": version, "worker_type": "G.025X"}}, ENVS)
+    with pytest.raises(SettingsError) as err:
+        job_deployment(streaming, "j", environment(streaming, "dev"), DECLARED)
+    assert str(err.value).startswith(
+        f"[tool.kit.job.j] worker_type 'G.025X' is not a Glue {version} worker type "
+        "(G.025X is for streaming jobs); use one of G.1X"
+    )
+
+
+def test_a_worker_type_one_version_lacks_is_refused_where_that_version_applies(monkeypatch):
+    """Each environment's worker type is checked on that environment's version (the lists are
+    the same for 5.0, 5.1 and 6.0 today): a type one version lacks is refused for the
+    environment that moves to it, naming that table, and kit validate reports it."""
+    import kit.settings as settings
+
+    monkeypatch.setitem(settings.WORKER_TYPES_BY_VERSION, "6.0", ("G.1X", "G.2X"))
+    jobs = {"j": {"worker_type": "R.1X", "environments": {"prod": {"glue_version": "6.0"}}}}
+    cfg = _config(jobs, {**ENVS, "prod": ENVS["dev"]})
+    for env in ("dev", "prod"):  # the job's table is invalid as a whole, as for other keys
+        with pytest.raises(SettingsError) as err:
+            job_deployment(cfg, "j", environment(cfg, env), DECLARED)
+        assert str(err.value) == (
+            "[tool.kit.job.j.environments.prod] worker_type 'R.1X' is not a Glue 6.0 worker "
+            "type; use one of G.1X, G.2X"
+        )
+    fixed = _config({"j": {**jobs["j"], "environments": {"prod": {"glue_version": "6.0",
+                                                                   "worker_type": "G.2X"}}}},
+                    {**ENVS, "prod": ENVS["dev"]})
+    prod = job_deployment(fixed, "j", environment(fixed, "prod"), DECLARED)
+    assert (prod.glue_version, prod.worker_type) == ("6.0", "G.2X")
+    findings = validate_all(cfg, ["j"], {"j": DECLARED})
+    assert any("[tool.kit.job.j.environments.prod] worker_type 'R.1X'" in f for f in findings)
 
 
 def test_an_argument_must_fit_one_cloudformation_parameter():

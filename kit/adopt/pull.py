@@ -27,15 +27,14 @@ from kit.fsutil import write_atomic
 from kit.infra import package
 from kit.infra.settings import (
     BOOKMARKS,
-    GLUE_VERSION,
     RESERVED_ARGS,
-    WORKER_TYPES,
     Environment,
     SettingsError,
     environment,
     job_deployment,
 )
-from kit.notebooks.template import validate_name
+from kit.notebooks.template import kernelspec, validate_name
+from kit.settings import GLUE_VERSIONS, WORKER_TYPES_BY_VERSION
 
 _TEMP_DIR = re.compile(r"^s3://([^/]+)/glue-temp/([^/]+)/$")
 _SECRET_NAME = re.compile(r"(?i)(password|passwd|pwd|secret|token|credential|access.?key)")
@@ -128,6 +127,7 @@ def pull(
         )
 
     nb, _ = importer.build_notebook(source, job, location)
+    nb.metadata["kernelspec"] = kernelspec(settings["glue_version"])  # the job's version's kernel
     try:
         pyproject = _pyproject_text(config, job, env.name, job_table, env_table)
     except (ValueError, TOMLKitError) as exc:
@@ -164,11 +164,15 @@ def job_settings(live: dict[str, Any], job_name: str) -> tuple[dict[str, Any], d
         raise refuse(f"it is a {command.get('Name')!r} job (kit deploys Spark 'glueetl' jobs)")
     if str(command.get("PythonVersion", "3")) != "3":
         raise refuse(f"it runs Python {command.get('PythonVersion')}")
-    if live.get("GlueVersion") != GLUE_VERSION:
-        raise refuse(f"it runs Glue {live.get('GlueVersion') or '0.9'} (kit deploys Glue {GLUE_VERSION})")
+    version = live.get("GlueVersion") or "0.9"  # Glue's default when a job names none
+    if version not in GLUE_VERSIONS:
+        raise refuse(
+            f"it runs Glue {version} (kit runs and deploys Glue {', '.join(GLUE_VERSIONS)}; "
+            "upgrade the job to one of them first)"
+        )
     worker = live.get("WorkerType")
-    if worker not in WORKER_TYPES:
-        raise refuse(f"its worker type is {worker or 'MaxCapacity only'!r}")
+    if worker not in WORKER_TYPES_BY_VERSION[version]:
+        raise refuse(f"its worker type is {worker or 'MaxCapacity only'!r} on Glue {version}")
     for key, why in (
         ("NonOverridableArguments", "it has NonOverridableArguments"),
         ("SecurityConfiguration", "it has a security configuration"),
@@ -182,6 +186,7 @@ def job_settings(live: dict[str, Any], job_name: str) -> tuple[dict[str, Any], d
     if concurrent != 1:
         raise refuse(f"it allows {concurrent} concurrent runs")
     settings: dict[str, Any] = {
+        "glue_version": version,
         "worker_type": worker,
         "workers": int(live.get("NumberOfWorkers", 2)),
         "timeout": int(live.get("Timeout", 2880)),

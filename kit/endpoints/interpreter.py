@@ -18,6 +18,7 @@ from typing import Any
 
 import kit
 from kit.runtime.environment import layer_env
+from kit.runtime.runtimes import python_note
 from kit.runtime.spark import DEFAULT_MASTER
 
 KIT_SOURCE = Path(kit.__file__).resolve().parent.parent
@@ -63,6 +64,10 @@ class Worker:
         control_r, self._control = os.pipe()
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab") as log:
+            note = python_note(env.get("KIT_GLUE_VERSION"))
+            if note:  # once per session, first in its log (Livy's GET /sessions/N/log)
+                log.write(f"{note}\n".encode())
+                log.flush()
             self.process = subprocess.Popen(
                 [*PYTHON, "-m", "kit.endpoints.worker", str(to_child_r),
                  str(from_child_w), str(control_r), app_name],

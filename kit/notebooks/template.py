@@ -14,10 +14,20 @@ from kit.errors import JobExists
 from kit.fsutil import check_writable, write_all_or_nothing
 from kit.names import RESERVED, validate_job_name
 from kit.notebooks.pairing import PAIRING_FORMATS, TEXT_FORMAT
+from kit.runtime.runtimes import new_job_version
 
 __all__ = ["RESERVED", "create", "validate_name"]
 # kit's local Glue kernel (`kit kernel install`, or `kit lab` which installs it for the project).
 KERNELSPEC = {"display_name": "Glue 5.0 (local)", "language": "python", "name": "glue-local"}
+
+
+def kernelspec(glue_version: str | None = None) -> dict[str, str]:
+    """The notebook metadata naming the local kernel of ``glue_version`` ("Glue 5.1 (local)")."""
+    from kit.runtime.kernel import kernel_name, version_display_name
+
+    return {"display_name": version_display_name(glue_version), "language": "python",
+            "name": kernel_name(glue_version)}
+
 SAMPLE_INPUT = "id,name,amount\n1,alpha,10.5\n2,beta,20.0\n3,gamma,7.25\n"
 BOOTSTRAP_TEMPLATE = "bootstrap.py.tmpl"  # the job's bootstrap cell, calling kit.bootstrap
 # The ~80-line cells earlier kits' `kit new` wrote (oldest first), for `kit upgrade-bootstrap`.
@@ -72,7 +82,8 @@ def create(name: str, config: ProjectConfig) -> NewJob:
             raise JobExists(f"{config.relative(path)} already exists; pick another name or delete it first")
     nb = jupytext.reads(template_text(name), fmt=TEXT_FORMAT)
     nb.metadata["jupytext"] = {"formats": PAIRING_FORMATS}
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    # the kernel of the job's Glue version (AWS's default for a job kit new pins)
+    nb.metadata["kernelspec"] = kernelspec(new_job_version(config, name))
     nb.metadata["language_info"] = {"name": "python"}
     files = {module: jupytext.writes(nb, fmt=TEXT_FORMAT), notebook: jupytext.writes(nb, fmt="ipynb")}
     sample_file = config.data_dir / name / "input.csv"

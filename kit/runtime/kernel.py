@@ -23,7 +23,7 @@ from typing import Any
 from kit import __version__
 from kit.errors import KernelError, KitError
 from kit.runtime.environment import LAYER_DIR, add_layer_to_sys_path, layer_env, python_path
-from kit.runtime.runtimes import DEFAULT_GLUE_VERSION
+from kit.runtime.runtimes import DEFAULT_GLUE_VERSION, python_note
 from kit.runtime.runtimes import spec as runtime_spec
 from kit.runtime.spark import DEFAULT_MASTER
 
@@ -244,7 +244,27 @@ def launch(argv: list[str] | None = None) -> None:
     from ipykernel.kernelapp import launch_new_instance
 
     sys.argv = [sys.argv[0], *(sys.argv[1:] if argv is None else argv)]
+    if python_note(os.environ.get("KIT_GLUE_VERSION")):
+        # the note goes to the first cell's output (stderr), where the user sees it
+        sys.argv.append(f"--IPKernelApp.exec_lines={[_NOTE_ONCE]!r}")
     launch_new_instance()
+
+
+# Run in the kernel's namespace at start (IPKernelApp.exec_lines): binds no user-visible name.
+_NOTE_ONCE = "__import__('kit.runtime.kernel', fromlist=['_']).note_once(get_ipython())"
+
+
+def note_once(shell: Any) -> None:
+    """Print the Glue-vs-local Python note once, in the output of the first cell that runs."""
+    note = python_note(os.environ.get("KIT_GLUE_VERSION"))
+    if not note:
+        return
+
+    def show(*_args: Any) -> None:
+        shell.events.unregister("pre_run_cell", show)
+        print(note, file=sys.stderr)
+
+    shell.events.register("pre_run_cell", show)
 
 
 def project_root(start: Path | None = None) -> Path | None:

@@ -99,6 +99,25 @@ def job_glue_version(config: Any, job: str | None, env: str | None = None) -> st
     return spec(version).glue_version
 
 
+def _pins_new_job(config: Any, job: str) -> str | None:
+    """``pyproject.toml``'s text when a new ``job`` gets pinned there (it has no settings yet)."""
+    from kit.config import PYPROJECT
+
+    pyproject = Path(config.root) / PYPROJECT
+    if job in config.job_settings or not pyproject.is_file():
+        return None
+    text = pyproject.read_text(encoding="utf-8")
+    return text if "[tool.kit" in text else None
+
+
+def new_job_version(config: Any, job: str) -> str:
+    """The Glue version ``kit new`` gives ``job``: AWS's current default when it pins the job
+    (:func:`write_new_job_version`), else what the job's settings already say."""
+    if _pins_new_job(config, job) is not None:
+        return CURRENT_AWS_DEFAULT
+    return job_glue_version(config, job)
+
+
 def write_new_job_version(config: Any, job: str) -> Path | None:
     """Pin a new job to AWS's current default Glue version in ``pyproject.toml``.
 
@@ -109,10 +128,8 @@ def write_new_job_version(config: Any, job: str) -> Path | None:
     from kit.fsutil import write_atomic
 
     pyproject = Path(config.root) / PYPROJECT
-    if job in config.job_settings or not pyproject.is_file():
-        return None
-    text = pyproject.read_text(encoding="utf-8")
-    if "[tool.kit" not in text:
+    text = _pins_new_job(config, job)
+    if text is None:
         return None
     text = text if text.endswith("\n") or not text else text + "\n"
     table = f'\n[tool.kit.job.{job}]\nglue_version = "{CURRENT_AWS_DEFAULT}"\n'

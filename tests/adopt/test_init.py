@@ -128,3 +128,16 @@ def test_dotted_tool_keys_are_kept(repo: Path, cli):
     assert data["tool"]["ruff"] == {"line-length": 100} and data["project"] == {"name": "x"}
     assert "kit" in data["tool"]
     assert "# dotted" in (repo / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_a_job_made_in_an_initialised_project_is_on_aws_default_glue_version(repo: Path, cli):
+    """kit init makes the project; its first job (kit new) is pinned to AWS's current default
+    Glue version, 5.1, and its notebook names that version's kernel."""
+    assert cli("init").exit_code == 0
+    made = cli("new", "daily")
+    assert made.exit_code == 0, made.output
+    text = (repo / "pyproject.toml").read_text(encoding="utf-8")
+    assert text.startswith(EXISTING)
+    assert tomllib.loads(text)["tool"]["kit"]["job"]["daily"] == {"glue_version": "5.1"}
+    nb = (repo / "notebooks" / "daily.ipynb").read_text(encoding="utf-8")
+    assert '"name": "glue-local-5.1"' in nb

@@ -101,6 +101,7 @@ def test_pull_then_diff_reports_no_drift(aws, repo: Path, cli):
     assert text.startswith(PYPROJECT)  # the team's keys and comments untouched
     kit = tomllib.loads(text)["tool"]["kit"]
     job = kit["job"]["sales"]
+    assert job["glue_version"] == "5.0"  # the deployed job's GlueVersion, written explicitly
     assert job["worker_type"] == "G.2X" and job["workers"] == 5 and job["timeout"] == 120
     assert job["max_retries"] == 1 and job["connections"] == ["warehouse-vpc"]
     assert job["schedule"] == "cron(30 2 * * ? *)" and job["bookmark"] == "enable"
@@ -121,6 +122,19 @@ def test_pull_then_diff_reports_no_drift(aws, repo: Path, cli):
     aws("s3").put_object(Bucket=SCRIPTS, Key="scripts/sales.py", Body=b"print('edited')\n")
     drifted = cli("diff", "sales", "--env", "dev")
     assert drifted.exit_code == 3 and "differs from the local export" in drifted.stderr
+
+
+@pytest.mark.parametrize("version", ["5.1", "6.0"])
+def test_pull_keeps_the_deployed_glue_version(aws, repo: Path, cli, version):
+    deploy_by_hand(aws, GlueVersion=version)
+    result = cli("pull", "sales", "--env", "dev")
+    assert result.exit_code == 0, result.output
+    job = tomllib.loads((repo / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["kit"]
+    assert job["job"]["sales"]["glue_version"] == version
+    stack = (repo / "build" / "sales" / "stack.yml").read_text(encoding="utf-8")
+    assert f"Default: '{version}'" in stack or f'Default: "{version}"' in stack, stack
+    diff = cli("diff", "sales", "--env", "dev")
+    assert diff.exit_code == 0, diff.output  # the deployed version is what kit would deploy
 
 
 def test_pull_never_overwrites_without_force(aws, repo: Path, cli):
@@ -144,7 +158,7 @@ def test_pull_never_overwrites_without_force(aws, repo: Path, cli):
         ("missing job", "no Glue job dev-sales in dev"),
         ("missing script", "its script s3://team-glue-scripts/scripts/sales.py cannot be read"),
         ("python shell", "it is a 'pythonshell' job"),
-        ("glue 4", "it runs Glue 4.0 (kit deploys Glue 5.0)"),
+        ("glue 4", "it runs Glue 4.0 (kit runs and deploys Glue 5.0, 5.1, 6.0;"),
         ("foreign temp dir", "kit cannot express its DefaultArguments --TempDir"),
         ("no metrics", "kit cannot express its DefaultArguments --enable-metrics"),
         ("secret argument", "DefaultArguments --db_password looks like a credential"),

@@ -27,7 +27,7 @@ import jupytext
 import nbformat
 import pytest
 
-from kit.runtime.kernel import DISPLAY_NAME, KERNEL_NAME
+from kit.runtime.kernel import KERNEL_NAME, kernel_name, version_display_name
 from tests.conftest import copy_example_project
 from tests.jobs.expected_orders_by_month import expected_totals
 
@@ -59,21 +59,38 @@ def _needs() -> str | None:
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(_needs()), reason=_needs() or "")]
 
 
+@pytest.fixture(params=["5.0", "6.0"])
+def glue_version(request: pytest.FixtureRequest) -> str:
+    """The example job's Glue version; its runtime is built once (cached) when not kit's own."""
+    if request.param != "5.0":
+        from kit.runtime import runtimes
+
+        runtimes.ensure(request.param, print)
+    return request.param
+
+
 @pytest.fixture
-def lab_project(tmp_path: Path) -> Path:
-    """A copy of the project's notebooks, job modules and sample data."""
+def lab_project(tmp_path: Path, glue_version: str) -> Path:
+    """A copy of the project's notebooks, job modules and sample data; the job on
+    ``glue_version``, its notebook on that version's kernel (as ``kit new``/``kit pull`` write)."""
     root = copy_example_project(tmp_path / "proj")
-    _pin_kernel(root)
+    if glue_version != "5.0":
+        (root / "pyproject.toml").write_text(
+            f'[tool.kit]\n\n[tool.kit.job.{JOB}]\nglue_version = "{glue_version}"\n',
+            encoding="utf-8",
+        )
+    _pin_kernel(root, glue_version)
     return root
 
 
-def _pin_kernel(root: Path) -> None:
-    """Give the pair the local Glue kernel if it names another one (kit's template should)."""
+def _pin_kernel(root: Path, glue_version: str) -> None:
+    """Give the pair the kernel of ``glue_version`` if it names another one."""
     module, notebook = root / "jobs" / f"{JOB}.py", root / "notebooks" / f"{JOB}.ipynb"
     nb = jupytext.read(module)
-    if nb.metadata.get("kernelspec", {}).get("name") == KERNEL_NAME:
+    if nb.metadata.get("kernelspec", {}).get("name") == kernel_name(glue_version):
         return
-    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": DISPLAY_NAME,
+    nb.metadata["kernelspec"] = {"name": kernel_name(glue_version),
+                                 "display_name": version_display_name(glue_version),
                                  "language": "python"}
     jupytext.write(nb, notebook, fmt="ipynb")
     time.sleep(0.01)
@@ -165,13 +182,18 @@ def _expected_rows(data: Path, limit: int) -> list[list[str]]:
     ]
 
 
-def test_job_module_opens_as_notebook_and_runs_on_local_kernel(lab_server) -> None:
+def test_job_module_opens_as_notebook_and_runs_on_local_kernel(lab_server, glue_version) -> None:
+    """On Glue 5.0 (kit's own Spark) and 6.0 (Spark 4.1 runtime): the same table, and the
+    notebook runs on its job's version's kernel."""
     from playwright.sync_api import expect, sync_playwright
 
     base, token, project = lab_server
-    assert _api(base, token, "/api/kernelspecs")["default"] == KERNEL_NAME
+    specs = _api(base, token, "/api/kernelspecs")
+    assert specs["default"] == KERNEL_NAME
+    assert kernel_name(glue_version) in specs["kernelspecs"]  # one per installed runtime
+    display = version_display_name(glue_version)
     ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / f"jupyterlab_{JOB}.png"
+    shot = ARTIFACTS / f"jupyterlab_{JOB}_{glue_version}.png"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
@@ -182,8 +204,8 @@ def test_job_module_opens_as_notebook_and_runs_on_local_kernel(lab_server) -> No
             panel = page.locator(".jp-NotebookPanel").first
             # Opened with jupytext's notebook viewer (not the text editor), on the Glue kernel.
             expect(panel.locator(".jp-Cell").first).to_be_visible(timeout=60_000)
-            kernel_name = panel.locator(".jp-Toolbar-kernelName")
-            expect(kernel_name).to_have_text(DISPLAY_NAME, timeout=60_000)
+            kernel_label = panel.locator(".jp-Toolbar-kernelName")
+            expect(kernel_label).to_have_text(display, timeout=60_000)
             expect(panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")) \
                 .to_have_count(1, timeout=60_000)
 
@@ -200,6 +222,7 @@ def test_job_module_opens_as_notebook_and_runs_on_local_kernel(lab_server) -> No
                 arg=[count], timeout=120_000,
             )
             outputs = panel.locator(".jp-OutputArea-output").all_text_contents()
+            running = [k["name"] for k in _api(base, token, "/api/kernels")]
             shown = next((t for t in outputs if "|  month|country|" in t), "")
             page.keyboard.press("Control+s")
             expect(page.locator(".lm-TabBar-tab.jp-mod-dirty")).to_have_count(0, timeout=30_000)
@@ -209,6 +232,7 @@ def test_job_module_opens_as_notebook_and_runs_on_local_kernel(lab_server) -> No
             browser.close()
 
     assert shot.stat().st_size > 10_000
+    assert running == [kernel_name(glue_version)]
     rows = _table_rows(shown)
     assert rows[0] == ["month", "country", "orders", "customers", "revenue"]
     assert rows[1:] == _expected_rows(project / "data" / JOB, len(rows) - 1)
@@ -221,6 +245,11 @@ def test_job_module_opens_as_notebook_and_runs_on_local_kernel(lab_server) -> No
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     streams = "".join(o.get("text", "") for o in code[-2].outputs if o.output_type == "stream")
     assert _table_rows(streams) == rows
+    stderr = "".join(o.get("text", "") for c in code for o in c.outputs
+                     if o.output_type == "stream" and o.get("name") == "stderr")
+    local = f"{sys.version_info.major}.{sys.version_info.minor}"
+    noted = f"note: Glue 6.0 runs Python 3.13; this local run uses Python {local}"
+    assert (stderr.count(noted) == 1) == (glue_version == "6.0" and local != "3.13")
 
 
 def _wait_for_outputs(path: Path) -> nbformat.NotebookNode:

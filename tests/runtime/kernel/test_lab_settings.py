@@ -74,3 +74,43 @@ def test_env_does_not_repeat_kits_folder(project: Path) -> None:
     twice = setup.env(once)
     assert twice["JUPYTER_CONFIG_PATH"] == str(setup.config_dir)
     assert setup.command(["--no-browser"])[-3:] == ["-m", "jupyterlab", "--no-browser"]
+
+
+def test_only_installed_runtimes_get_a_kernel(project: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """No runtime built in this cache: only kit's own (5.0) kernel; a kernel left from a
+    runtime since removed is taken away on the next start."""
+    monkeypatch.setenv("KIT_RUNTIMES_DIR", str(tmp_path / "no-runtimes"))
+    stale = project / ".kit" / "jupyter" / "data" / "kernels" / "glue-local-6.0"
+    stale.mkdir(parents=True)
+    (stale / "kernel.json").write_text("{}", encoding="utf-8")
+    setup = kit_lab.prepare(kit_config.load(project))
+    assert setup.kernels == ("glue-local",)
+    assert sorted(p.name for p in (setup.data_dir / "kernels").iterdir()) == ["glue-local"]
+
+
+def _notebook(project: Path, job: str, kernel: str) -> None:
+    meta = {"kernelspec": {"name": kernel, "display_name": kernel, "language": "python"}}
+    (project / "notebooks").mkdir(exist_ok=True)
+    (project / "notebooks" / f"{job}.ipynb").write_text(
+        json.dumps({"cells": [], "metadata": meta, "nbformat": 4, "nbformat_minor": 5}),
+        encoding="utf-8",
+    )
+
+
+def test_kernel_mismatches_name_the_kernel_to_pick(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.kit]\n[tool.kit.job.moved]\nglue_version = "6.0"\n'
+        '[tool.kit.job.newer]\nglue_version = "5.1"\n', encoding="utf-8")
+    _notebook(project, "demo", "glue-local")  # 5.0 job on the 5.0 kernel: fine
+    _notebook(project, "moved", "glue-local")  # moved to 6.0, notebook still on 5.0
+    _notebook(project, "newer", "glue-local-5.1")  # 5.1, runtime not installed here
+    _notebook(project, "mine", "python3")  # not a kit kernel: the user's choice
+    cfg = kit_config.load(project)
+    notes = kit_lab.kernel_mismatches(cfg, ("glue-local", "glue-local-6.0"))
+    assert notes == [
+        "note: notebooks/moved.ipynb uses kernel 'glue-local' but moved runs on Glue 6.0; "
+        'pick "Glue 6.0 (local)" in the kernel menu',
+        "note: newer runs on Glue 5.1, whose runtime is not installed; "
+        '`kit runtime install 5.1` adds the "Glue 5.1 (local)" kernel',
+    ]

@@ -38,3 +38,23 @@ def test_bad_glue_version_setting_is_one_line(project_dir, kit, setting):
     result = kit("export", "sales")
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "glue_version" in result.stderr
+
+
+def test_worker_type_is_checked_on_each_environments_glue_version(project_dir, kit):
+    """prod moves the job to 6.0 with a streaming-only worker type: kit validate names prod's
+    table, the version and the allowed types; export refuses with the same one line."""
+    pyproject = project_dir / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(
+        text.replace('workers = 10\nworker_type = "G.2X"\n',
+                     'workers = 10\nworker_type = "G.025X"\nglue_version = "6.0"\n'),
+        encoding="utf-8",
+    )
+    result = kit("validate")
+    assert result.exit_code != 0
+    line = ("[tool.kit.job.sales.environments.prod] worker_type 'G.025X' is not a Glue 6.0 "
+            "worker type (G.025X is for streaming jobs); use one of G.1X")
+    assert line in result.output + result.stderr
+    exported = kit("export", "sales")
+    assert exported.exit_code == 1 and exported.stderr.count("\n") == 1
+    assert line in exported.stderr

@@ -20,6 +20,10 @@ def test_session_on_glue_6_0(glue_runtimes, client) -> None:
             "os.environ['KIT_GLUE_VERSION']",
         )
         assert result["output"]["data"]["text/plain"] == "(3, '4.1.1', '6.0')"
+        # Glue 6.0 runs Python 3.13, not the local one: said once in the session's log
+        _, log = client.request("GET", f"/sessions/{body['id']}/log?from=0&size=1000")
+        notes = [line for line in log["log"] if line.startswith("note: Glue 6.0 runs Python")]
+        assert len(notes) == 1, log
     finally:
         client.request("DELETE", f"/sessions/{body['id']}")
 

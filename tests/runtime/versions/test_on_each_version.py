@@ -114,10 +114,66 @@ def test_kernelspec_per_version_runs_that_spark(
             "import pyspark, awsglue.context; print(pyspark.__version__)", timeout=120,
             output_hook=outputs.append,
         )
+        later: list[dict] = []
+        again = kc.execute_interactive("print(sorted(k for k in dir() if 'kit' in k))",
+                                       timeout=60, output_hook=later.append)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
-    assert reply["content"]["status"] == "ok"
-    text = "".join(m["content"].get("text", "") for m in outputs)
-    assert "4.1.1" in text
+    assert reply["content"]["status"] == "ok" and again["content"]["status"] == "ok"
 
+    def stream(messages: list[dict], name: str) -> str:
+        return "".join(m["content"].get("text", "") for m in messages
+                       if m["msg_type"] == "stream" and m["content"]["name"] == name)
+
+    assert "4.1.1" in stream(outputs, "stdout")
+    # Glue 6.0's Python differs from the local one: said once, in the first cell's output
+    local = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert f"note: Glue 6.0 runs Python 3.13; this local run uses Python {local}" in stream(
+        outputs, "stderr")
+    assert "note:" not in stream(later, "stderr")
+    assert stream(later, "stdout").strip() == "[]"  # the hook left no name in the namespace
+
+
+
+@pytest.fixture(scope="module")
+def casts_out(tmp_path_factory) -> Path:
+    """Where each version's run of glue_casts.py writes (shared, to compare with 5.0's)."""
+    return tmp_path_factory.mktemp("casts")
+
+
+@pytest.mark.parametrize("version", VERSIONS)  # 5.0 first: the others are compared with it
+def test_dynamicframe_casts_give_null_on_each_version(
+    version, glue_runtimes, project: Path, casts_out: Path
+) -> None:
+    """ApplyMapping, resolveChoice cast:/project: and unbox over malformed values: null on
+    every version (Spark 4's ANSI mode must not fail them), while the job's own spark.sql keeps
+    Spark's default (ANSI from Spark 4: a malformed CAST raises there on 6.0 only)."""
+    import pyarrow.parquet as pq
+
+    cfg = kit_config.load(project)
+    out = casts_out / version
+    plan = runner.RunPlan(SCRIPTS / "glue_casts.py",
+                          ["--JOB_NAME", "casts", "--output_path", str(out)])
+    result = runner.run(plan, cfg, glue_version=version, capture=True)
+    assert result.returncode == 0, result.output[-3000:]
+    assert _spark_version_of(out) == SPARK[version]
+    rows = {r["id"]: r for r in pq.read_table(out).to_pylist()}
+    assert rows[1]["amount"] == 10.5 and rows[1]["qty"] == 3 and str(rows[1]["day"]) == "2024-02-29"
+    assert rows[1]["score"] == 7.0 and rows[1]["money"]["qty"] == 3
+    assert rows[1]["pair_csv"] == {"a": "1", "b": 2}
+    for bad in (2, 3):  # "x", "abc", 2024-02-30, "yesterday", "n/a", 99999999999 (int overflow)
+        assert rows[bad]["amount"] is None and rows[bad]["qty"] is None and rows[bad]["day"] is None
+        assert rows[bad]["money"]["amount"] is None
+    assert rows[2]["score"] is None and rows[3]["score"] == 8.5
+    assert rows[3]["money"]["qty"] == 99999999999  # fits a long
+    assert rows[2]["pair_csv"] == {"a": "3", "b": None}
+    assert all(r["pair_int"] is None for r in rows.values())  # "1,2" is a string member
+    if version == "6.0":
+        assert "spark.sql malformed cast: raised" in result.output
+    else:
+        assert "spark.sql malformed cast: None" in result.output
+    if version != "5.0":
+        same = compare.read_and_compare("output_path", casts_out / "5.0", out)
+        report = compare.CompareReport("casts", "5.0", version, [same])
+        assert same.same and same.right_rows == 3, "\n".join(report.lines())

@@ -139,6 +139,12 @@ def test_kit_new_pins_aws_default_version(project: Path, cli) -> None:
     cfg = kit_config.load(project)
     assert runtimes.job_glue_version(cfg, "daily_totals") == "5.1"
     assert runtimes.job_glue_version(cfg, "orders_by_month") == "5.0"  # existing job unchanged
+    # its notebook and job module name the 5.1 kernel: JupyterLab starts the job's version
+    import jupytext
+
+    for path in (project / "notebooks" / "daily_totals.ipynb", project / "jobs" / "daily_totals.py"):
+        spec = jupytext.read(path).metadata["kernelspec"]
+        assert (spec["name"], spec["display_name"]) == ("glue-local-5.1", "Glue 5.1 (local)")
     before = (project / "pyproject.toml").read_text(encoding="utf-8")
     assert runtimes.write_new_job_version(cfg, "orders_by_month") is None  # has settings already
     assert (project / "pyproject.toml").read_text(encoding="utf-8") == before

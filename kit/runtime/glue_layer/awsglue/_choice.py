@@ -13,7 +13,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, StringType, StructType
 
-from awsglue import _paths
+from awsglue import _compat, _paths
 from awsglue.gluetypes import spark_type
 
 ORDER = ["int", "long", "double", "boolean", "string"]
@@ -23,7 +23,7 @@ _NUM = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
 
 def member(col: Column) -> Column:
     """The member type name of each string value (null for null)."""
-    as_long = F.trim(col).cast("long")
+    as_long = _compat.convert(F.trim(col), "long")
     return (
         F.when(col.isNull(), F.lit(None))
         .when(col.rlike(_INT) & as_long.between(-(2**31), 2**31 - 1), F.lit("int"))
@@ -72,13 +72,13 @@ def as_member(col: Column, type_name: str) -> Column:
     """Values of member type ``type_name`` (cast to it); null for values of other types."""
     target = spark_type(type_name) or StringType()
     kinds = [type_name] if type_name != "long" else ["int", "long"]
-    return F.when(member(col).isin(*kinds), F.trim(col).cast(target.simpleString()) if type_name != "string"
-                  else col)
+    value = col if type_name == "string" else _compat.convert(F.trim(col), target.simpleString())
+    return F.when(member(col).isin(*kinds), value)
 
 
 def cast(col: Column, dtype: DataType) -> Column:
     """Glue's ``cast:``: every value converted; values that do not convert become null."""
-    return col.cast(dtype.simpleString())
+    return _compat.convert(col, dtype.simpleString())
 
 
 def project(col: Column, current: DataType, type_name: str) -> Column:
@@ -90,4 +90,4 @@ def project(col: Column, current: DataType, type_name: str) -> Column:
         return as_member(col, type_name)
     if isinstance(current, StringType):
         return F.when(member(col) == "string", col)
-    return col.cast(target.simpleString())  # not a choice locally: a plain conversion
+    return _compat.convert(col, target.simpleString())  # not a choice locally: a plain conversion

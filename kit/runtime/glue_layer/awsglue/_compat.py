@@ -37,6 +37,24 @@ def glue_version() -> str:
     return _BY_SPARK.get(pyspark.__version__, "5.0")
 
 
+def convert(col: Column, type_string: str) -> Column:
+    """A DynamicFrame type conversion (ApplyMapping, ``cast:``, catalog types): null where a
+    value does not convert, as Glue's own record-level conversion gives on every version.
+
+    Spark 4 (Glue 6.0) turns ANSI SQL mode on by default, where ``CAST`` raises on a malformed
+    value; ``try_cast`` keeps the null. Spark 3.5 (Glue 5.x) keeps ``CAST`` (ANSI off by
+    default), so 5.x behaviour is unchanged. Plain ``spark.sql`` in a job keeps Spark's default.
+    """
+    if SPARK_MAJOR >= 4:
+        return col.try_cast(type_string)
+    return col.cast(type_string)
+
+
+def convert_sql(expr: str, type_string: str) -> str:
+    """:func:`convert` as a SQL expression (for ``selectExpr`` projections)."""
+    return f"{'TRY_CAST' if SPARK_MAJOR >= 4 else 'CAST'}({expr} AS {type_string})"
+
+
 def _at_least(version: str) -> bool:
     return tuple(int(p) for p in glue_version().split(".")) >= tuple(
         int(p) for p in version.split(".")

@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from awsglue import _io
+from awsglue import _compat, _io
 from awsglue.gluetypes import spark_type
 from kit.runtime import catalog
 from kit.runtime.catalog import CatalogTable
@@ -45,8 +45,10 @@ def selected_partitions(spark: SparkSession, table: CatalogTable, push_down_pred
     schema = T.StructType([T.StructField(k, T.StringType(), True) for k, _ in table.partition_keys]
                           + [T.StructField("__kit_index", T.IntegerType(), False)])
     values = spark.createDataFrame([(*p.values, i) for i, p in enumerate(parts)], schema)
-    typed = values.select(*[F.col(f"`{k}`").cast(_typed(t)).alias(k) for k, t in table.partition_keys],
-                          "__kit_index")
+    typed = values.select(
+        *[_compat.convert(F.col(f"`{k}`"), _typed(t)).alias(k) for k, t in table.partition_keys],
+        "__kit_index",
+    )
     kept = {r[0] for r in typed.where(push_down_predicate).select("__kit_index").collect()}
     return [p for i, p in enumerate(parts) if i in kept]
 
@@ -75,7 +77,7 @@ def read(spark: SparkSession, table: CatalogTable, format_options: dict[str, Any
         keys = {k.lower() for k, _ in table.partition_keys}
         df = df.select(*[F.col(f"`{c}`") for c in df.columns if c.lower() not in keys])
         for (name, glue_type), value in zip(table.partition_keys, part.values, strict=True):
-            df = df.withColumn(name, F.lit(value).cast(_typed(glue_type)))
+            df = df.withColumn(name, _compat.convert(F.lit(value), _typed(glue_type)))
         frames.append(df)
     if not frames:
         return spark.createDataFrame([], data_schema(table))

@@ -12,7 +12,7 @@ from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession, SQLContext
 
-from awsglue import _tables
+from awsglue import _compat, _tables
 from awsglue.data_sink import DataSink
 from awsglue.data_source import DataSource
 from awsglue.dataframereader import DataFrameReader
@@ -380,7 +380,7 @@ def _apply_catalog_columns(df: DataFrame, table: catalog.CatalogTable) -> DataFr
             name, glue_type = table.columns[i]
             dtype = spark_type(glue_type)
             value = F.col(f"`{c}`")
-            cols.append((value.cast(dtype.simpleString()) if dtype else value).alias(name))
+            cols.append((_compat.convert(value, dtype.simpleString()) if dtype else value).alias(name))
         else:
             cols.append(F.col(f"`{c}`"))
     cols += [F.col(f"`{c}`") for c in df.columns if c.lower() in partition_names]

@@ -15,7 +15,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from awsglue import _choice, _paths
+from awsglue import _choice, _compat, _paths
 from awsglue.gluetypes import _create_dynamic_record, _revert_to_dict, spark_type, type_name
 
 _FILTER_SKIPS = (KeyError, ValueError, TypeError)
@@ -152,14 +152,14 @@ class DynamicFrame:
             for parts, target, dtype in picked:
                 value = _paths.sql(parts)
                 if dtype is not None:
-                    value = f"CAST({value} AS {dtype.simpleString()})"
+                    value = _compat.convert_sql(value, dtype.simpleString())
                 exprs.append(f"{value} AS {_paths.quote(target[0])}")
             return self._new(self._df.selectExpr(*exprs))
         columns: list[tuple[list[str], Column]] = []
         for parts, target, dtype in picked:
             value = _paths.get(parts)
             if dtype is not None:
-                value = value.cast(dtype.simpleString())
+                value = _compat.convert(value, dtype.simpleString())
             columns.append((target, value))
         return self._new(self._df.select(*_paths.nest(columns)))
 
@@ -770,7 +770,7 @@ def _resolve(df: DataFrame, path: str, action: str, database: str | None, table_
         if glue_type is None:
             return df
         dtype = spark_type(glue_type)
-        return _paths.update(df, parts, lambda c: c.cast(dtype.simpleString())) if dtype else df
+        return _paths.update(df, parts, lambda c: _compat.convert(c, dtype.simpleString())) if dtype else df
     raise ValueError(
         f"resolveChoice action {action!r}: use cast:TYPE, project:TYPE, make_cols, make_struct "
         "or match_catalog"
