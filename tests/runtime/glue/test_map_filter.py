@@ -32,10 +32,9 @@ def orders(glue_context, spark_session):
 
 
 def rows(frame) -> list[dict]:
-    """Records as JSON objects (nulls kept), sorted by id."""
+    """Records as JSON objects (null fields left out, as Glue prints them), sorted by id."""
     df = frame.toDF() if isinstance(frame, DynamicFrame) else frame
-    out = [json.loads(line) for line in df.toJSON().collect()]
-    return sorted(out, key=lambda r: json.dumps(r, sort_keys=True))
+    return sorted((json.loads(line) for line in df.toJSON().collect()), key=lambda r: r["id"])
 
 
 def uses_arrow(frame) -> bool:
@@ -58,7 +57,7 @@ def test_map_adds_removes_and_retypes_fields(orders):
     ]
     got = {r["id"]: r for r in rows(out)}
     assert got[1]["qty"] == 7 and got[1]["total"] == 17.5 and got[1]["tags"] == []
-    assert got[2]["tags"] == ["gift"] and got[3]["qty"] is None and got[3]["total"] == 0.0
+    assert got[2]["tags"] == ["gift"] and "qty" not in got[3] and got[3]["total"] == 0.0
     assert all("price" not in r for r in got.values())
     assert out.errorsCount() == 0
 
