@@ -105,10 +105,17 @@ def record_functions(spark: SparkSession, glue_context: GlueContext, df, repeats
     mapped_type = T.StructType([T.StructField(f.name, T.LongType() if f.name == "amount"
                                               else f.dataType) for f in row_type.fields])
     double_udf = F.udf(double_row, mapped_type)
+    is_big_row = F.udf(lambda row: int(row["amount"]) > 10, T.BooleanType())
     cases = {
+        # the UDF a user would write reads only the field it needs; Filter's function gets the
+        # whole record, so the second line also shows the UDF given the whole record
         "Filter.apply": (
             lambda: Filter.apply(frame=frame, f=big_order).toDF(),
             lambda: df.filter(is_big(F.col("amount"))),
+        ),
+        "Filter.apply (UDF on the whole record)": (
+            lambda: Filter.apply(frame=frame, f=big_order).toDF(),
+            lambda: df.filter(is_big_row(F.struct(*df.columns))),
         ),
         "Map.apply": (
             lambda: Map.apply(frame=frame, f=doubled).toDF(),

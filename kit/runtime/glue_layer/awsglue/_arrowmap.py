@@ -113,16 +113,20 @@ def filter_batches(f: Callable[[Any], Any]) -> Callable[[Iterable[Any]], Iterato
         import pyarrow as pa
 
         for batch in batches:
-            mask = []
-            keep = mask.append
-            for record in records(batch):
-                try:
-                    keep(bool(f(record)))
-                except Exception:  # noqa: BLE001 - false; errors are counted by their own pass
-                    keep(False)
-            yield batch.filter(pa.array(mask, type=pa.bool_()))
+            try:  # the common case in one C loop: no exception, the function returns bools
+                mask = pa.array(list(map(f, records(batch))), type=pa.bool_())
+            except Exception:  # noqa: BLE001 - again record by record, on fresh records
+                mask = pa.array([_accepts(f, r) for r in records(batch)], type=pa.bool_())
+            yield batch.filter(mask)
 
     return run
+
+
+def _accepts(f: Callable[[Any], Any], record: Any) -> bool:
+    try:
+        return bool(f(record))
+    except Exception:  # noqa: BLE001 - false; error records are counted by their own pass
+        return False
 
 
 # -- Map -----------------------------------------------------------------------------------
@@ -173,17 +177,7 @@ def _map_batches(f: Callable[[Any], Any]) -> Callable[[Iterable[Any]], Iterator[
 
         stage_type = to_arrow_schema(STAGE)
         for batch in batches:
-            outs, errors = [], 0
-            for record in records(batch):
-                try:
-                    out = _revert_to_dict(f(record))
-                except Exception:  # noqa: BLE001 - an error record (its message comes later)
-                    errors += 1
-                    continue
-                if not out:
-                    errors += 1
-                    continue
-                outs.append(out)
+            outs, errors = _apply(f, batch)
             mapped = outputs(outs, batch.schema) if outs else None
             blob = kind = None
             if mapped is not None:
@@ -200,6 +194,29 @@ def _map_batches(f: Callable[[Any], Any]) -> Callable[[Iterable[Any]], Iterator[
             )
 
     return run
+
+
+def _apply(f: Callable[[Any], Any], batch: Any) -> tuple[list[dict[str, Any]], int]:
+    """The function's records for the batch's records, and how many failed (raised or gave
+    nothing)."""
+    try:  # the common case in one C loop: every call returns a non-empty dict
+        outs = list(map(f, records(batch)))
+        if all(outs) and set(map(type, outs)) <= {DynamicRecord, dict}:
+            return outs, 0
+    except Exception:  # noqa: BLE001, S110 - again record by record, on fresh records
+        pass
+    outs, errors = [], 0
+    for record in records(batch):
+        try:
+            out = _revert_to_dict(f(record))
+        except Exception:  # noqa: BLE001 - an error record (its message comes later)
+            errors += 1
+            continue
+        if not out:
+            errors += 1
+            continue
+        outs.append(out)
+    return outs, errors
 
 
 def outputs(outs: list[dict[str, Any]], source: Any) -> Any:
