@@ -184,6 +184,10 @@ def main(rows: int = 1_000_000, repeats: int = 7) -> float:
     # Execution is the same when Spark optimizes both chains to one plan; what remains is
     # building the plan on the driver (and machine noise on a loaded host).
     print(f"same optimized plan: {same_plan(dynamicframe_chain(glue_context, df), dataframe_chain(df))}")
+    build_dyf, build_df = side_by_side(lambda: dynamicframe_chain(glue_context, df),
+                                       lambda: dataframe_chain(df), 4 * repeats)
+    print(f"building the plan alone (driver side, no data): DynamicFrame median={build_dyf * 1000:.1f}ms "
+          f"DataFrame median={build_df * 1000:.1f}ms")
     record_functions(spark, glue_context, df, max(3, repeats // 2))
     spark.stop()
     return ratio
