@@ -228,3 +228,10 @@ def test_filter_error_records_across_batches(glue_context, spark_session):
     assert out.errorsCount() == 4
     msgs = sorted(r.error.msg for r in out.errorsAsDynamicFrame().toDF().collect())
     assert msgs == [f"RuntimeError: bad {i}" for i in (107, 207, 307, 7)]
+
+
+def test_map_outputs_arrow_cannot_hold_take_the_row_path(glue_context, spark_session):
+    frame = spread(spark_session, glue_context, n=40, parts=2)
+    assert frame.getNumPartitions() == 2  # ids below 20 in one Arrow batch, the rest in another
+    with pytest.raises(TypeError):  # a struct here, a number there: PySpark cannot merge them
+        frame.map(lambda r: {**r, "v": {"a": 1} if r["id"] < 20 else 5})
