@@ -15,7 +15,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from awsglue import _choice, _compat, _paths
+from awsglue import _arrowmap, _choice, _compat, _paths
 from awsglue.gluetypes import _create_dynamic_record, _revert_to_dict, spark_type, type_name
 
 _FILTER_SKIPS = (KeyError, ValueError, TypeError)
@@ -330,20 +330,9 @@ class DynamicFrame:
                 return -1, _describe(exc)
 
         source = self._df
-        if _arrow_available(self._sc):
+        if _arrowmap.available(self._sc, source.schema):
             # Arrow batches: no per-row pickling and no Python Row objects (UDF speed or better)
-            nested = any(isinstance(f.dataType, (T.StructType, T.ArrayType, T.MapType))
-                         for f in source.schema.fields)
-
-            def keep_batches(batches: Iterable[Any]) -> Iterable[Any]:
-                import pyarrow as pa
-
-                for batch in batches:
-                    records = batch.to_pylist()
-                    mask = [_keep(f, _arrow_record(r, nested)) for r in records]
-                    yield batch.filter(pa.array(mask, type=pa.bool_()))
-
-            out = self._new(source.mapInArrow(keep_batches, source.schema))
+            out = self._new(source.mapInArrow(_arrowmap.filter_batches(f), source.schema))
         else:
             rdd = source.rdd.filter(lambda row: outcome(row)[0] == 1)
             out = self._new(self.glue_ctx.spark_session.createDataFrame(rdd, source.schema))
@@ -366,14 +355,21 @@ class DynamicFrame:
             except Exception as exc:  # noqa: BLE001 - Glue turns it into an error record
                 return False, _describe(exc)
             if not out:
-                return False, "User-specified function returned None instead of DynamicRecord"
+                return False, _arrowmap.NO_RECORD
             return True, out
 
         source = self._df
-        tagged = source.rdd.map(apply)
-        schema, count = _infer_schema(tagged, source.schema)
-        mapped = tagged.filter(lambda t: t[0]).map(lambda t: t[1])
-        df = self.glue_ctx.spark_session.createDataFrame(mapped, schema, verifySchema=False)
+        # Arrow batches: the function runs once per record and the schema comes from the
+        # batches' outputs (see _arrowmap); the Row path is the exact fallback.
+        done = _arrowmap.map_frame(source, f) if _arrowmap.available(self._sc, source.schema) \
+            else None
+        if done is not None:
+            df, count = done
+        else:
+            tagged = source.rdd.map(apply)
+            schema, count = _infer_schema(tagged, source.schema)
+            mapped = tagged.filter(lambda t: t[0]).map(lambda t: t[1])
+            df = self.glue_ctx.spark_session.createDataFrame(mapped, schema, verifySchema=False)
 
         def errors() -> Any:
             return (source.rdd.map(lambda row: (row, apply(row)))
@@ -510,47 +506,6 @@ class _ErrorSource:
 
         rdd = self._rows().map(as_error)
         return self._glue_ctx.spark_session.createDataFrame(rdd, ERROR_SCHEMA)
-
-
-def _arrow_available(sc: Any) -> bool:
-    """Arrow batches work when the Python workers run this interpreter and it has pyarrow."""
-    import os
-    import shutil
-    import sys
-
-    worker = getattr(sc, "pythonExec", None) or "python3"
-    worker = shutil.which(worker) or worker
-    if os.path.realpath(worker) != os.path.realpath(sys.executable):
-        return False
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _arrow_record(values: dict[str, Any], nested: bool) -> Any:
-    """A DynamicRecord from an Arrow row (structs as DynamicRecords too, as from a Row)."""
-    from awsglue.gluetypes import DynamicRecord
-
-    if not nested:
-        return DynamicRecord(values)
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, dict):
-            return DynamicRecord((k, convert(v)) for k, v in value.items())
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        return value
-
-    return convert(values)
-
-
-def _keep(f: Callable[[Any], Any], record: Any) -> bool:
-    try:
-        return bool(f(record))
-    except Exception:  # noqa: BLE001 - skips are false, other errors are error records
-        return False
 
 
 def _describe(exc: BaseException) -> str:
