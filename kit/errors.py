@@ -189,3 +189,7 @@ class ImportRefused(KitError):
 
 class PullRefused(KitError):
     """The deployed job or its script cannot be read, or kit cannot express its settings."""
+
+
+class DependencyError(RunError):
+    """A job's dependencies (``--additional-python-modules``, ``--extra-jars``) cannot be applied."""
