@@ -46,9 +46,11 @@ def make_wheel(folder: Path, name: str, version: str, files: dict[str, str]) -> 
 
 
 def make_jar(path: Path) -> Path:
+    """A jar holding one resource, ``kit_jar_marker.txt`` (enough to see it on a classpath)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
+        archive.writestr("kit_jar_marker.txt", "from a user jar\n")
     return path
 
 
@@ -276,7 +278,9 @@ def test_kit_run_installs_modules_adds_jars_and_reuses_the_overlay(project, whee
         "worker = spark.sparkContext.parallelize([1], 1).map(on_worker).collect()[0]\n"
         "print(json.dumps({'driver': kitdeptest.GREETING, 'worker': worker,\n"
         "                  'tomlkit': tomlkit.__version__,\n"
-        "                  'jars': spark.sparkContext.getConf().get('spark.jars')}))\n"
+        "                  'jars': spark.sparkContext.getConf().get('spark.jars'),\n"
+        "                  'resource': str(spark._jvm.org.apache.spark.util.Utils\n"
+        "                      .getContextOrSparkClassLoader().getResource('kit_jar_marker.txt'))}))\n"
         "spark.stop()\n"
     )
     args = ["--JOB_NAME", "deps", "--additional-python-modules", "kitdeptest==1.0,tomlkit==99.0",
@@ -288,7 +292,8 @@ def test_kit_run_installs_modules_adds_jars_and_reuses_the_overlay(project, whee
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["driver"] == seen["worker"] == "hello from a wheel"
     assert seen["tomlkit"] == "99.0"  # the job's modules override kit's packages, as on Glue
-    assert str(jar) in seen["jars"].split(",")
+    assert jar.as_uri() in seen["jars"].split(",")
+    assert seen["resource"].endswith("tiny.jar!/kit_jar_marker.txt")  # on Spark's class loader
     assert "installing the job's Python modules" in result.stderr
 
     (project / "plain.py").write_text("import kitdeptest\nprint(kitdeptest.GREETING)\n")
