@@ -317,3 +317,58 @@ def test_kit_run_bad_dependency_is_one_line_and_runs_nothing(project, cache):
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("kit: error: ")
         assert expected in result.stderr
     assert not (project / "ran").exists()
+
+
+# --- the pytest plugin and `kit deps` -----------------------------------------------------------
+
+
+def deps_project(root: Path, wheels: Path) -> Path:
+    """A kit project whose job ``sales`` asks for kitdeptest (offline, from ``wheels``)."""
+    root.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        "[tool.kit]\n\n[tool.kit.job.sales.arguments]\n"
+        '"--additional-python-modules" = "kitdeptest==1.0"\n'
+        f'"--python-modules-installer-option" = "{offline_option(wheels)}"\n'
+    )
+    return root
+
+
+def test_pytest_plugin_puts_the_jobs_modules_on_sys_path(tmp_path, wheels, cache):
+    project = deps_project(tmp_path / "proj", wheels)
+    (project / "test_job.py").write_text(
+        "import sys\n\n"
+        "def test_imports_the_dependency():\n"
+        "    import kitdeptest, tomlkit\n"
+        "    assert kitdeptest.GREETING == 'hello from a wheel'\n"
+        "    where = [p for p in sys.path if 'deps-cache' in p]\n"
+        "    assert len(where) == 1\n"
+        "    assert sys.path.index(where[0]) < sys.path.index(tomlkit.__file__.rsplit('/tomlkit/', 1)[0])\n"
+    )
+    env = {**os.environ, "KIT_PROJECT": str(project)}
+    run = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
+           "test_job.py"]
+    result = subprocess.run(run, cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (project / "pytest.ini").write_text("[pytest]\nkit_job_dependencies = false\n")
+    result = subprocess.run(run, cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 1 and "No module named 'kitdeptest'" in result.stdout
+
+
+def test_kit_deps_install_list_clear(tmp_path, wheels, cache, cli, monkeypatch):
+    project = deps_project(tmp_path / "proj", wheels)
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("KIT_PROJECT", raising=False)
+    result = cli("deps", "install", "sales")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("sales: kitdeptest==1.0 (")
+    listed = cli("deps", "list")
+    key = listed.stdout.split()[0]
+    assert (cache / key).is_dir() and "kitdeptest==1.0" in listed.stdout
+    assert cli("deps", "install", "sales").stderr == ""  # cached: no pip, no progress
+    nothing = cli("deps", "install", "other")
+    assert nothing.exit_code == 1 and "other asks for no Python modules" in nothing.stderr
+    missing = cli("deps", "clear", "0123456789abcdef")
+    assert missing.exit_code == 1 and missing.stderr.count("\n") == 1
+    assert cli("deps", "clear", key).stdout.startswith("removed 1 overlay(s)")
+    assert not (cache / key).exists()
+    assert "no overlay cached" in cli("deps", "list").stdout
