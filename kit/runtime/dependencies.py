@@ -196,6 +196,9 @@ def plan(req: Request, root: Path, glue_version: str | None = None,
                 zips.append(local)
             else:
                 pip_items.append(str(local))
+        elif item.startswith(("http://", "https://")):
+            described.append(item)  # a distribution's URL: pip fetches it (keyed by the URL)
+            pip_items.append(item)
         else:
             described.append(_requirement(item))
             pip_items.append(item)
@@ -407,6 +410,9 @@ def _given(argv: Sequence[str]) -> set[str]:
 
 
 def _is_path(item: str) -> bool:
+    """True for a file to install (S3, ``file://`` or local path), not a requirement or URL."""
+    if "@" in item or item.startswith(("http://", "https://")):
+        return False  # ``name @ url`` is a requirement; a URL goes to pip as it is
     return "://" in item or "/" in item or item.endswith((".whl", ".zip", ".txt", ".tar.gz"))
 
 

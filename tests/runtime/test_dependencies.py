@@ -23,12 +23,16 @@ from kit.runtime import dependencies as deps
 KIT = shutil.which("kit", path=os.path.dirname(sys.executable)) or "kit"
 
 
-def make_wheel(folder: Path, name: str, version: str, files: dict[str, str]) -> Path:
+def make_wheel(folder: Path, name: str, version: str, files: dict[str, str],
+               requires: tuple[str, ...] = ()) -> Path:
     """A minimal pure-Python wheel (PEP 427): ``files`` plus its dist-info, with a RECORD."""
     folder.mkdir(parents=True, exist_ok=True)
     dist = f"{name}-{version}.dist-info"
     contents = dict(files)
-    contents[f"{dist}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    contents[f"{dist}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    )
     contents[f"{dist}/WHEEL"] = (
         "Wheel-Version: 1.0\nGenerator: kit-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     )
@@ -137,10 +141,29 @@ def test_key_follows_the_requirement_set_options_version_and_wheel_content(tmp_p
         deps.plan(deps.Request(modules="kitdeptest==1.0"), tmp_path, glue_version="5.1"),
     ]
     assert len({base.key, *(p.key for p in other)}) == 4
+    url = deps.plan(deps.Request(modules="x @ https://example.invalid/x-1.0-py3-none-any.whl,"
+                                         "https://example.invalid/y-1.0-py3-none-any.whl"), tmp_path)
+    assert url.pip_args == ("x @ https://example.invalid/x-1.0-py3-none-any.whl",
+                            "https://example.invalid/y-1.0-py3-none-any.whl")  # no file lookup
     wheel = wheels / "kitdeptest-1.0-py3-none-any.whl"
     first = deps.plan(deps.Request(modules=str(wheel)), tmp_path)
     make_wheel(wheels, "kitdeptest", "1.0", {"kitdeptest.py": "GREETING = 'changed'\n"})
     assert deps.plan(deps.Request(modules=str(wheel)), tmp_path).key != first.key
+
+
+def test_overlay_resolves_against_the_glue_versions_runtime(tmp_path, wheels, cache):
+    """A module needing Glue 5.1's Spark is satisfied by the 5.1 runtime: nothing to fetch;
+    on 5.0 (pyspark 3.5.4) pip must find pyspark 3.5.6, which the offline index lacks."""
+    from kit.runtime import runtimes
+
+    if not runtimes.status_of("5.1").installed:
+        pytest.skip("the Glue 5.1 runtime is not installed (kit runtime install 5.1)")
+    make_wheel(wheels, "needsspark", "1.0", {"needsspark.py": ""}, requires=("pyspark==3.5.6",))
+    req = deps.Request(modules="needsspark==1.0", installer_option=offline_option(wheels))
+    folder = deps.ensure(deps.plan(req, tmp_path, "5.1"), "5.1", progress=lambda _line: None)
+    assert deps.installed(folder) == ["needsspark==1.0"]
+    with pytest.raises(DependencyError, match="pyspark==3.5.6"):
+        deps.ensure(deps.plan(req, tmp_path, "5.0"), "5.0", progress=lambda _line: None)
 
 
 def test_requirements_file_in_the_object_root_with_dash_r(tmp_path, wheels, cache):
