@@ -471,16 +471,22 @@ def _create_venv(folder: Path, glue_version: str | None) -> None:
 
 
 def _unpack_wheels(archive: Path, folder: Path) -> list[str]:
-    """A zip of wheels (Glue 5.0): unpacked, every wheel installed, dependencies found beside."""
+    """A zip of wheels (Glue 5.0+, ``*.gluewheels.zip``) unpacked as a local index: its
+    ``requirements.txt`` is installed when it has one (AWS's recipe), else every wheel in it."""
     try:
         with zipfile.ZipFile(archive) as bundle:
             bundle.extractall(folder)
     except (zipfile.BadZipFile, OSError) as exc:
         raise DependencyError(f"--{MODULES}: {archive} is not a zip of wheels ({exc})") from None
-    wheels = sorted(str(p) for p in folder.rglob("*.whl"))
+    wheels = sorted(folder.rglob("*.whl"))
     if not wheels:
         raise DependencyError(f"--{MODULES}: {archive} holds no .whl file")
-    return ["--find-links", str(folder), *wheels]
+    links = sorted({str(w.parent) for w in wheels})
+    options = [arg for link in links for arg in ("--find-links", link)]
+    listed = sorted(folder.rglob("requirements.txt"))  # AWS's recipe zips it with the wheels
+    if listed:
+        return [*options, "-r", str(listed[0])]
+    return [*options, *(str(w) for w in wheels)]
 
 
 def _pip_install(folder: Path, args: Sequence[str], say: Progress) -> None:

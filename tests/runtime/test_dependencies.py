@@ -193,6 +193,19 @@ def test_a_wheel_by_s3_path_and_a_zip_of_wheels(tmp_path, wheels, cache):
     assert sorted(deps.installed(folder)) == ["kitdeptest==1.0", "tomlkit==99.0"]
     assert not (folder / "wheels").exists()  # the unpacked zip is not kept
 
+    # AWS's recipe: wheels/ with the requirements.txt that chose them; only what it lists
+    make_wheel(wheels, "kitdepdep", "2.0", {"kitdepdep.py": ""})
+    make_wheel(wheels, "kitdeptop", "1.0", {"kitdeptop.py": ""}, requires=("kitdepdep==2.0",))
+    recipe = libs / "mylibs-1.0.gluewheels.zip"
+    with zipfile.ZipFile(recipe, "w") as archive:
+        archive.writestr("wheels/requirements.txt", "kitdeptop\n")
+        for name in ("kitdeptop-1.0", "kitdepdep-2.0", "kitdeptest-1.0"):
+            archive.write(wheels / f"{name}-py3-none-any.whl", f"wheels/{name}-py3-none-any.whl")
+    req = deps.Request(modules="s3://artifacts/libs/mylibs-1.0.gluewheels.zip",
+                       installer_option="--no-index")
+    folder = deps.ensure(deps.plan(req, tmp_path, s3_root=s3_root), progress=lambda _line: None)
+    assert sorted(deps.installed(folder)) == ["kitdepdep==2.0", "kitdeptop==1.0"]
+
 
 # --- bad input: one line, nothing half-written -------------------------------------------------
 
