@@ -382,6 +382,33 @@ def check(argv: Sequence[str], config: Any, job: str | None,
     jar_conf(req, root, None, s3_root)
 
 
+def project_paths(config: Any, glue_version: str | None = None,
+                  progress: Progress | None = None) -> list[str]:
+    """The overlay site-packages of every job's ``--additional-python-modules`` setting.
+
+    For the processes that serve a whole project rather than one job (the pytest plugin, the
+    local kernel); each overlay is built once, like a run's.
+    """
+    overlays = [job_overlay(config, job, glue_version, progress)
+                for job in sorted(config.job_settings)]
+    return list(dict.fromkeys(str(site_packages(o)) for o in overlays if o is not None))
+
+
+def add_to_sys_path(paths: Sequence[str]) -> None:
+    """Put ``paths`` on ``sys.path`` just before kit's own packages (after the job's files),
+    and on ``PYTHONPATH`` for the Python workers Spark starts."""
+    own = sysconfig.get_paths()["purelib"]
+    where = sys.path.index(own) if own in sys.path else len(sys.path)
+    for path in paths:
+        if path not in sys.path:
+            sys.path.insert(where, path)
+            where += 1
+    if paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (os.environ.get("PYTHONPATH"), *paths) if p
+        )
+
+
 def job_overlay(config: Any, job: str, glue_version: str | None = None,
                 progress: Progress | None = None) -> Path | None:
     """The overlay of the modules ``[tool.kit.job.JOB] arguments`` ask for (None: none asked)."""

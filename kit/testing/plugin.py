@@ -79,9 +79,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _use_job_dependencies(config: pytest.Config) -> None:
     """Each job's module overlay on ``sys.path`` (and on the Spark workers' ``PYTHONPATH``)."""
-    import sys
-    import sysconfig
-
     from kit import config as kit_config
     from kit.errors import KitError
     from kit.runtime import dependencies
@@ -90,23 +87,11 @@ def _use_job_dependencies(config: pytest.Config) -> None:
         project = kit_config.load()
     except KitError:
         return  # not in a kit project: nothing to install
-    version = session_glue_version(config)
     try:
-        overlays = [dependencies.job_overlay(project, job, version)
-                    for job in sorted(project.job_settings)]
-        paths = [str(dependencies.site_packages(o)) for o in overlays if o is not None]
+        paths = dependencies.project_paths(project, session_glue_version(config))
     except KitError as exc:
         raise pytest.UsageError(str(exc)) from exc
-    own = sysconfig.get_paths()["purelib"]
-    where = sys.path.index(own) if own in sys.path else len(sys.path)
-    for path in paths:
-        if path not in sys.path:
-            sys.path.insert(where, path)
-            where += 1
-    if paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            p for p in (os.environ.get("PYTHONPATH"), *paths) if p
-        )
+    dependencies.add_to_sys_path(paths)
 
 
 def _use_runtime(config: pytest.Config) -> None:

@@ -408,3 +408,27 @@ def test_kit_deps_install_list_clear(tmp_path, wheels, cache, cli, monkeypatch):
     assert cli("deps", "clear", key).stdout.startswith("removed 1 overlay(s)")
     assert not (cache / key).exists()
     assert "no overlay cached" in cli("deps", "list").stdout
+
+
+def test_local_kernel_start_puts_the_jobs_modules_on_its_path(
+    tmp_path, wheels, cache, monkeypatch, capsys
+):
+    from kit.runtime import kernel
+
+    project = deps_project(tmp_path / "proj", wheels)
+    monkeypatch.setattr(sys, "path", sys.path[:])
+    monkeypatch.setenv("PYTHONPATH", "")
+    kernel._add_job_modules(project)
+    where = [p for p in sys.path if p.startswith(str(cache))]
+    assert len(where) == 1 and (Path(where[0]) / "kitdeptest.py").is_file()
+    assert os.environ["PYTHONPATH"] == where[0]  # Spark's Python workers see it too
+
+    (project / "pyproject.toml").write_text(
+        "[tool.kit]\n\n[tool.kit.job.sales.arguments]\n"
+        '"--additional-python-modules" = "bad name"\n'
+    )
+    monkeypatch.setattr(sys, "path", sys.path[:])
+    capsys.readouterr()
+    kernel._add_job_modules(project)  # a bad setting is reported, the kernel still starts
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'bad name' is not a pip requirement" in err
