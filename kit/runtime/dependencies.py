@@ -79,10 +79,6 @@ class Request:
     extra_jars: str | None = None
     user_jars_first: str | None = None
 
-    @property
-    def empty(self) -> bool:
-        return not any((self.modules, self.extra_py_files, self.extra_jars))
-
 
 @dataclass(frozen=True)
 class OverlayPlan:
@@ -306,8 +302,8 @@ def clear(key: str | None = None) -> list[Path]:
         return []
     removed = []
     for folder in sorted(home.iterdir()):
-        if not folder.is_dir() or (key is not None and folder.name != key):
-            continue
+        if not folder.is_dir() or folder.name.startswith(".") or key not in (None, folder.name):
+            continue  # (a ".build-*" folder is a build in progress)
         with _lock(home / f"{folder.name}.lock"):
             shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
