@@ -378,6 +378,9 @@ def run(
             err=True,
         )
     version = runtimes.spec(glue_version or runtimes.job_glue_version(cfg, plan.job)).glue_version
+    from kit.runtime import dependencies
+
+    dependencies.check(plan.argv, cfg, plan.job, version)  # one line before the run starts
     if warm:
         from kit.runtime import warm as warm_runner
 
@@ -410,6 +413,7 @@ CAPABILITY_COMMANDS = {
     "bootstrap": "kit.infra.commands:bootstrap",
     "catalog": "kit.catalog.commands:catalog",
     "deploy": "kit.infra.commands:deploy",
+    "deps": "kit.runtime.deps_commands:deps",
     "diff": "kit.infra.commands:diff",
     "endpoint": "kit.endpoints.commands:endpoint",
     "graph": "kit.graph.commands:graph",

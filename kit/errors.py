@@ -193,3 +193,7 @@ class PullRefused(KitError):
 
 class PipelineError(KitError):
     """A pipeline ([tool.kit.pipeline.NAME]) is invalid, or one of its jobs failed in a local run."""
+
+
+class DependencyError(RunError):
+    """A job's dependencies (``--additional-python-modules``, ``--extra-jars``) cannot be applied."""

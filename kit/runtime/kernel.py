@@ -240,6 +240,7 @@ def launch(argv: list[str] | None = None) -> None:
         os.chdir(root)
         os.environ["KIT_PROJECT"] = str(root)
         os.environ["PYTHONPATH"] = python_path(os.environ.get("PYTHONPATH"), [root])
+        _add_job_modules(root)
     add_layer_to_sys_path()
     from ipykernel.kernelapp import launch_new_instance
 
@@ -265,6 +266,21 @@ def note_once(shell: Any) -> None:
         print(note, file=sys.stderr)
 
     shell.events.register("pre_run_cell", show)
+
+
+def _add_job_modules(root: Path) -> None:
+    """The project's jobs' ``--additional-python-modules`` importable in the kernel; a failure
+    is one line in the kernel's log, never a kernel that does not start."""
+    from kit.config import load
+    from kit.errors import KitError
+    from kit.runtime import dependencies
+
+    try:
+        paths = dependencies.project_paths(load(root), os.environ.get("KIT_GLUE_VERSION"))
+    except KitError as exc:
+        print(f"kit: the jobs' Python modules are not available: {exc}", file=sys.stderr)
+        return
+    dependencies.add_to_sys_path(paths)
 
 
 def project_root(start: Path | None = None) -> Path | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,22 +83,30 @@ def run(
     capture: bool = False,
     aws: str = "local",
     profile: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run the planned script in a child process; returns its exit status and what it wrote.
 
     ``glue_version``'s runtime must be installed (``runtimes.ensure``); ``capture`` keeps the
     child's output (``RunResult.output``) instead of passing it through. The job's AWS clients
     reach kit's local AWS unless ``aws="real"`` or a ``profile`` is given
-    (:func:`kit.localaws.jobrun.job_aws`).
+    (:func:`kit.localaws.jobrun.job_aws`). The job's dependencies (``--additional-python-modules``,
+    ``--extra-jars``, ...) are applied first (:mod:`kit.runtime.dependencies`; ``progress`` gets
+    pip's lines when an overlay is built).
     """
     from kit.localaws.jobrun import job_aws
+    from kit.runtime import dependencies
 
     preflight.check_plan(run_plan.script, run_plan.argv, run_plan.job, config, master)
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
+    version = glue_version or run_plan.glue_version
+    deps = dependencies.apply(
+        run_plan.argv, config, run_plan.job, version, options.spark_conf, progress
+    )
     env = layer_env(
-        config.root, master, options.spark_conf, glue_version or run_plan.glue_version,
-        extra_paths=options.python_path,
+        config.root, master, {**options.spark_conf, **deps.spark_conf}, version,
+        extra_paths=[*options.python_path, *deps.python_path],
     )
     with job_aws(config, aws=aws, profile=profile, environ=env) as env:
         started = time.perf_counter()

@@ -24,7 +24,7 @@ from kit.config import ProjectConfig
 from kit.endpoints import engine as warm_engine
 from kit.endpoints.errors import EndpointError
 from kit.errors import RunError
-from kit.runtime import glueargs
+from kit.runtime import dependencies, glueargs
 from kit.runtime.runner import RunPlan, RunResult, summarize
 from kit.runtime.spark import DEFAULT_MASTER, require_java
 
@@ -46,6 +46,9 @@ def run(
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
+    deps = dependencies.apply(run_plan.argv, config, run_plan.job, None, options.spark_conf)
+    options.spark_conf.update(deps.spark_conf)  # jars: a driver of their own (fixed at start)
+    options.python_path += deps.python_path  # the overlay goes on sys.path for this run only
     started = time.perf_counter()
     engine = _engine(config, master)
     client = engine.client()

@@ -8,6 +8,11 @@ unless the ini option ``kit_glue_layer = false`` says otherwise, and never in fr
 ``--glue-version V`` (or the ini option ``kit_glue_version``) runs the session on Glue V's Spark:
 its cached runtime (built on first use) goes first on ``sys.path`` before PySpark is imported.
 Tests marked ``@pytest.mark.glue_version("6.0", ...)`` run only on those versions.
+
+The Python modules the project's jobs ask for (``--additional-python-modules`` in
+``[tool.kit.job.JOB] arguments``) are installed once into their cached overlays and put on
+``sys.path`` before kit's own packages, so a job module importing one imports in tests
+(ini option ``kit_job_dependencies = false`` turns this off).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ TEST_CONF = {
 }
 LAYER_INI = "kit_glue_layer"
 VERSION_INI = "kit_glue_version"
+DEPS_INI = "kit_job_dependencies"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,6 +45,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="put kit's local awsglue layer on sys.path for the test session (default: true)",
     )
     parser.addini(VERSION_INI, default="", help="Glue version of the test session (default 5.0)")
+    parser.addini(
+        DEPS_INI, type="bool", default=True,
+        help="put the Python modules of the project's jobs (--additional-python-modules) on "
+        "sys.path (default: true)",
+    )
     parser.addoption(
         "--glue-version", dest="kit_glue_version", default=None,
         help="run the session's Spark as this Glue version (5.0, 5.1, 6.0)",
@@ -62,6 +73,25 @@ def pytest_configure(config: pytest.Config) -> None:
         from kit.runtime.environment import add_layer_to_sys_path
 
         add_layer_to_sys_path()
+    if config.getini(DEPS_INI):
+        _use_job_dependencies(config)
+
+
+def _use_job_dependencies(config: pytest.Config) -> None:
+    """Each job's module overlay on ``sys.path`` (and on the Spark workers' ``PYTHONPATH``)."""
+    from kit import config as kit_config
+    from kit.errors import KitError
+    from kit.runtime import dependencies
+
+    try:
+        project = kit_config.load()
+    except KitError:
+        return  # not in a kit project: nothing to install
+    try:
+        paths = dependencies.project_paths(project, session_glue_version(config))
+    except KitError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    dependencies.add_to_sys_path(paths)
 
 
 def _use_runtime(config: pytest.Config) -> None:
