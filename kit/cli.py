@@ -379,6 +379,7 @@ CAPABILITY_COMMANDS = {
     "bookmark": "kit.runtime.commands:bookmark",
     "bootstrap": "kit.infra.commands:bootstrap",
     "catalog": "kit.catalog.commands:catalog",
+    "db": "kit.localdb_commands:db_group",
     "deploy": "kit.infra.commands:deploy",
     "diff": "kit.infra.commands:diff",
     "endpoint": "kit.endpoints.commands:endpoint",

@@ -189,3 +189,7 @@ class ImportRefused(KitError):
 
 class PullRefused(KitError):
     """The deployed job or its script cannot be read, or kit cannot express its settings."""
+
+
+class LocalDbError(KitError):
+    """The local PostgreSQL (``kit db local``) cannot start, be found or be queried."""
