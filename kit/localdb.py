@@ -10,7 +10,9 @@ their behaviour identical.
 * Loopback only (``listen_addresses=127.0.0.1``, no Unix socket), ``scram-sha-256`` passwords.
 * The password is generated once and kept in ``FOLDER/pgpass`` (mode 0600, psql's ``PGPASSFILE``
   format); it is never printed or written anywhere else.
-* PostgreSQL refuses to run as root: under root the server runs as Debian's ``postgres`` user.
+* PostgreSQL refuses to run as root: under root the server runs as Debian's ``postgres`` user,
+  and when that user cannot reach the project (e.g. under ``/root``) the cluster lives in
+  ``/var/tmp/kit-postgres-HASH/`` instead (one per project folder; the password stays in it).
 * The running server is recorded in ``STATE/local-db.json`` (no secret) so that ``local/aws.toml``
   fixtures (``${kit:db.url}``, see :func:`expand`), ``kit run`` and ``kit itest`` find it.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import json
 import os
 import pwd
@@ -40,6 +43,7 @@ DATABASE = "kit"
 FOLDER = "postgres"  # under the project's state folder
 RECORD = "local-db.json"  # under the project's state folder
 PASSFILE = "pgpass"
+PORTFILE = "port"  # the port last used: reused when free, so a Glue connection's URL stays valid
 PACKAGE = "postgresql"  # Debian's server package (initdb, pg_ctl, psql)
 SERVER_USER = "postgres"  # the system user Debian's package creates
 INSTALL_HINT = f"install it with `sudo apt-get install -y {PACKAGE}`"
@@ -81,10 +85,11 @@ class LocalDb:
     host: str = HOST
     user: str = USER
     database: str = DATABASE
+    server_dir: Path | None = None  # the server's own files (data/, server.log); default folder
 
     @property
     def datadir(self) -> Path:
-        return self.folder / "data"
+        return (self.server_dir or self.folder) / "data"
 
     @property
     def jdbc_url(self) -> str:
@@ -121,11 +126,14 @@ class LocalDb:
             )
         if self.temporary:
             shutil.rmtree(self.folder, ignore_errors=True)
+            if self.server_dir:
+                shutil.rmtree(self.server_dir, ignore_errors=True)
 
 
 def start(folder: Path | None = None, port: int = 0) -> LocalDb:
     """Create (when new) and start a server in ``folder`` (None: a temporary one) on ``port``
-    (0: any free port); raises :class:`LocalDbError` with the server's own words on failure."""
+    (0: the folder's last port when free, else any free port); raises :class:`LocalDbError`
+    with the server's own words on failure."""
     bindir = pg_bindir()
     if bindir is None:
         raise LocalDbError(f"PostgreSQL server not found (no /usr/lib/postgresql/*/bin/initdb); "
@@ -139,10 +147,11 @@ def start(folder: Path | None = None, port: int = 0) -> LocalDb:
             raise LocalDbError(
                 f"a PostgreSQL server already runs on {root} (port {_live_port(db.datadir)}); "
                 "stop it first (`kit db stop`)")
-        db.port = port or free_port()
+        db.port = port or _last_port(root) or free_port()
         if port and not _port_free(port):
             raise LocalDbError(f"port {port} on {HOST} is in use; pick another --port (0: any)")
         _start_server(db)
+        (root / PORTFILE).write_text(f"{db.port}\n", encoding="utf-8")
     except BaseException:
         if temporary:
             shutil.rmtree(root, ignore_errors=True)
@@ -173,11 +182,16 @@ def _prepare(bindir: Path, root: Path, run_as: str | None, temporary: bool) -> L
     """The folder's cluster, initialised on first use with a new password."""
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o700)
+    db = LocalDb(bindir, root, 0, "", temporary, run_as)
     if run_as:
         entry = pwd.getpwnam(run_as)
         os.chown(root, entry.pw_uid, entry.pw_gid)
+        if not _reachable(root, run_as):
+            digest = hashlib.sha256(str(root).encode()).hexdigest()[:16]
+            db.server_dir = Path("/var/tmp") / f"kit-postgres-{digest}"
+            db.server_dir.mkdir(mode=0o700, exist_ok=True)
+            os.chown(db.server_dir, entry.pw_uid, entry.pw_gid)
     passfile = root / PASSFILE
-    db = LocalDb(bindir, root, 0, "", temporary, run_as)
     if (db.datadir / "PG_VERSION").is_file():
         if not passfile.is_file():
             raise LocalDbError(f"{root} holds a database but no {PASSFILE} file: delete {root} "
@@ -188,7 +202,7 @@ def _prepare(bindir: Path, root: Path, run_as: str | None, temporary: bool) -> L
         shutil.rmtree(db.datadir)
     db.password = secrets.token_urlsafe(24)
     _write_private(passfile, f"{HOST}:*:*:{USER}:{db.password}\n")
-    pwfile = root / ".initdb-pw"
+    pwfile = (db.server_dir or root) / ".initdb-pw"
     _write_private(pwfile, db.password + "\n")
     try:
         if run_as:
@@ -209,7 +223,7 @@ def _prepare(bindir: Path, root: Path, run_as: str | None, temporary: bool) -> L
 
 
 def _start_server(db: LocalDb) -> None:
-    log = db.folder / "server.log"
+    log = (db.server_dir or db.folder) / "server.log"
     opts = f"-c listen_addresses={HOST} -c port={db.port} -c unix_socket_directories=''"
     started = subprocess.run(
         [str(db.bindir / "pg_ctl"), "-D", str(db.datadir), "-w", "-t", "60", "-o", opts,
@@ -268,7 +282,7 @@ def record(state_dir: Path, db: LocalDb) -> Path:
     path = Path(state_dir) / RECORD
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {"host": db.host, "port": db.port, "database": db.database, "user": db.user,
-            "folder": str(db.folder), "pid": os.getpid()}
+            "folder": str(db.folder), "datadir": str(db.datadir), "pid": os.getpid()}
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return path
 
@@ -285,10 +299,11 @@ def find_running(state_dir: Path) -> LocalDb | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         folder, port = Path(data["folder"]), int(data["port"])
+        datadir = Path(data.get("datadir") or folder / "data")
     except (OSError, ValueError, KeyError, TypeError):
         return None
     bindir = pg_bindir()
-    if bindir is None or _live_port(folder / "data") != port:
+    if bindir is None or _live_port(datadir) != port:
         return None
     try:
         password = read_password(folder / PASSFILE)
@@ -296,7 +311,8 @@ def find_running(state_dir: Path) -> LocalDb | None:
         return None
     run_as = SERVER_USER if os.geteuid() == 0 else None
     return LocalDb(bindir, folder, port, password, False, run_as,
-                   user=str(data.get("user") or USER), database=str(data.get("database") or DATABASE))
+                   user=str(data.get("user") or USER), database=str(data.get("database") or DATABASE),
+                   server_dir=None if datadir == folder / "data" else datadir.parent)
 
 
 def find_for_project(root: Path) -> LocalDb | None:
@@ -374,6 +390,22 @@ def _live_port(datadir: Path) -> int | None:
     except PermissionError:
         pass  # alive, another user's
     return port
+
+
+def _reachable(folder: Path, user: str) -> bool:
+    """True when ``user`` can create files in ``folder`` (every parent lets it through)."""
+    probe = subprocess.run(["test", "-w", str(folder), "-a", "-x", str(folder)], user=user,
+                           capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+def _last_port(folder: Path) -> int | None:
+    """The port the folder's server used last, if nothing listens on it now."""
+    try:
+        port = int((folder / PORTFILE).read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    return port if 0 < port < 65536 and _port_free(port) else None
 
 
 def _port_free(port: int) -> bool:

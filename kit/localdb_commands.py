@@ -15,7 +15,8 @@ def db_group() -> None:
 
 @db_group.command("local")
 @click.option("--port", default=0, type=click.IntRange(0, 65535),
-              help="Port on 127.0.0.1 (default 0: any free port; kit finds it in .kit/).")
+              help="Port on 127.0.0.1 (default 0: the one it used last if free, else any free "
+                   "port; kit finds it through .kit/local-db.json).")
 def local(port: int) -> None:
     """Serve the project's PostgreSQL on 127.0.0.1 until Ctrl+C (data kept in .kit/postgres/)."""
     from kit import config, localdb
@@ -24,18 +25,19 @@ def local(port: int) -> None:
     if localdb.find_running(cfg.state_dir) is not None:
         raise click.ClickException("the project's local PostgreSQL already runs; "
                                    "stop it with `kit db stop` first")
-    db = localdb.start(localdb.project_folder(cfg.state_dir), port)
-    localdb.record(cfg.state_dir, db)
-    passfile = cfg.relative(db.folder / localdb.PASSFILE)
-    click.echo(
-        f"kit: local PostgreSQL on {db.host}:{db.port} (database {db.database}, user {db.user}, "
-        f"password in {passfile}); Ctrl+C stops it", err=True)
-    click.echo(f"kit: psql: PGPASSFILE={passfile} psql -h {db.host} -p {db.port} -U {db.user} "
-               f"{db.database}", err=True)
-    click.echo(db.jdbc_url)
-    stopped = threading.Event()
+    stopped = threading.Event()  # SIGTERM is handled before the server exists: never orphaned
     previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    db = None
     try:
+        db = localdb.start(localdb.project_folder(cfg.state_dir), port)
+        localdb.record(cfg.state_dir, db)
+        passfile = cfg.relative(db.folder / localdb.PASSFILE)
+        click.echo(
+            f"kit: local PostgreSQL on {db.host}:{db.port} (database {db.database}, user "
+            f"{db.user}, password in {passfile}); Ctrl+C stops it", err=True)
+        click.echo(f"kit: psql: PGPASSFILE={passfile} psql -h {db.host} -p {db.port} "
+                   f"-U {db.user} {db.database}", err=True)
+        click.echo(db.jdbc_url)
         while not stopped.wait(0.5):
             if not db.running():  # `kit db stop` or the server died
                 break
@@ -43,9 +45,10 @@ def local(port: int) -> None:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        db.stop()
-        localdb.forget(cfg.state_dir)
-        click.echo("kit: local PostgreSQL stopped", err=True)
+        if db is not None:
+            db.stop()
+            localdb.forget(cfg.state_dir)
+            click.echo("kit: local PostgreSQL stopped", err=True)
 
 
 @db_group.command("stop")

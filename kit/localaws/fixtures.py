@@ -277,7 +277,7 @@ def apply(fixtures: Fixtures, client: Any) -> list[str]:
         try:
             glue.create_connection(ConnectionInput=connection)
         except glue.exceptions.AlreadyExistsException:  # the local database may have moved
-            glue.update_connection(Name=name, ConnectionInput=connection)
+            _update_connection(glue, connection)
     if fixtures.databases or fixtures.connections:
         lines.append(f"Glue: {len(fixtures.databases)} database(s), {len(fixtures.tables)} "
                      f"table(s), {len(fixtures.connections)} connection(s)")
@@ -300,6 +300,20 @@ def apply(fixtures: Fixtures, client: Any) -> list[str]:
     if fixtures.topics or fixtures.queues:
         lines.append(f"{len(fixtures.topics)} SNS topic(s), {len(fixtures.queues)} SQS queue(s)")
     return lines
+
+
+def _update_connection(glue: Any, connection: dict[str, Any]) -> None:
+    from botocore.exceptions import ClientError
+
+    live = glue.get_connection(Name=connection["Name"], HidePassword=False)["Connection"]
+    if live.get("ConnectionProperties") == connection["ConnectionProperties"]:
+        return
+    try:
+        glue.update_connection(Name=connection["Name"], ConnectionInput=connection)
+    except ClientError:
+        raise LocalFixtureError(
+            f"Glue connection {connection['Name']} in the local AWS has other properties and "
+            "cannot be updated there (no UpdateConnection); restart `kit aws local`") from None
 
 
 class _NoLocalDb(Exception):
