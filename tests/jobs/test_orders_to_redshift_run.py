@@ -75,15 +75,19 @@ class Project:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Iterator[Project]:
     running = Project(copy_project(tmp_path_factory.mktemp("seed") / "proj"))
+    db = None
     try:
         export = running.serve("aws", "local", "--port", "0")
         assert export.startswith("export AWS_ENDPOINT_URL=http://localhost:")
         running.env.update(AWS_ENDPOINT_URL=export.split("=", 1)[1], AWS_ACCESS_KEY_ID="local",
                            AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1")
         assert running.serve("db", "local").startswith("jdbc:postgresql://127.0.0.1:")
+        db = localdb.find_running(running.root / ".kit")
         yield running
     finally:
         running.stop()
+        if db is not None and db.server_dir:  # root: the cluster lived in /var/tmp
+            shutil.rmtree(db.server_dir, ignore_errors=True)
 
 
 def table_rows(project: Project) -> list[tuple]:
