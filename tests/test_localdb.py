@@ -241,3 +241,19 @@ def test_kit_db_local_without_postgresql_is_one_line(tmp_path):
     assert proc.stderr.splitlines() == [
         "kit: error: PostgreSQL server not found (no /usr/lib/postgresql/*/bin/initdb); install "
         "it with `sudo apt-get install -y postgresql`"]
+
+
+def test_fixtures_load_the_projects_catalog_for_an_environment(tmp_path):
+    """``[glue] catalog = ENV`` (what local/aws.toml uses to give from_catalog its tables)."""
+    root = make_project(tmp_path / "proj", '[glue]\ncatalog = "dev"\n')
+    (root / "catalog").mkdir()
+    (root / "catalog" / "sales.yml").write_text(
+        "tables:\n  orders:\n    format: csv\n    location: s3://b-{env}/orders/\n"
+        "    columns:\n      - {name: id, type: bigint}\n", encoding="utf-8")
+    loaded = fixtures.load(root, environ={})
+    assert loaded.catalog_env == "dev"
+    assert [(d.name, [t.name for t in d.tables]) for d in loaded.catalog] == [("sales", ["orders"])]
+    (root / "local" / "aws.toml").write_text("[glue]\ncatalog = 3\n", encoding="utf-8")
+    with pytest.raises(LocalFixtureError, match=r'^local/aws.toml: \[glue\] catalog must name an '
+                                                r'environment, e.g. catalog = "dev"$'):
+        fixtures.load(root, environ={})
