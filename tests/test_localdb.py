@@ -198,7 +198,7 @@ def test_a_job_reads_the_database_through_the_applied_connection(db, tmp_path):
         moved = {**loaded.connections["app_db"]["properties"],
                  "JDBC_CONNECTION_URL": "jdbc:redshift://127.0.0.1:1/kit"}
         loaded.connections["app_db"] = {**loaded.connections["app_db"], "properties": moved}
-        with pytest.raises(LocalFixtureError, match="restart `kit aws local`"):
+        with pytest.raises(LocalFixtureError, match=r"no UpdateConnection\); restart the local AWS$"):
             fixtures.apply(loaded, client)
     finally:
         server.stop()

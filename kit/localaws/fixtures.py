@@ -313,7 +313,7 @@ def _update_connection(glue: Any, connection: dict[str, Any]) -> None:
     except ClientError:
         raise LocalFixtureError(
             f"Glue connection {connection['Name']} in the local AWS has other properties and "
-            "cannot be updated there (no UpdateConnection); restart `kit aws local`") from None
+            "cannot be updated there (no UpdateConnection); restart the local AWS") from None
 
 
 class _NoLocalDb(Exception):
