@@ -25,8 +25,11 @@ def local(port: int) -> None:
     if localdb.find_running(cfg.state_dir) is not None:
         raise click.ClickException("the project's local PostgreSQL already runs; "
                                    "stop it with `kit db stop` first")
-    stopped = threading.Event()  # SIGTERM is handled before the server exists: never orphaned
-    previous = signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    # Ctrl+C and SIGTERM are handled before the server exists (never orphaned), also when the
+    # shell started kit with SIGINT ignored (a background job)
+    stopped = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopped.set())
+                for sig in (signal.SIGINT, signal.SIGTERM)}
     db = None
     try:
         db = localdb.start(localdb.project_folder(cfg.state_dir), port)
@@ -41,10 +44,9 @@ def local(port: int) -> None:
         while not stopped.wait(0.5):
             if not db.running():  # `kit db stop` or the server died
                 break
-    except KeyboardInterrupt:
-        pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if db is not None:
             db.stop()
             localdb.forget(cfg.state_dir)

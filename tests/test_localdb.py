@@ -204,7 +204,8 @@ def test_a_job_reads_the_database_through_the_applied_connection(db, tmp_path):
         server.stop()
 
 
-def test_kit_db_local_serves_until_sigterm_and_never_prints_the_password(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl+C"])
+def test_kit_db_local_serves_until_stopped_and_never_prints_the_password(tmp_path, stop_signal):
     root = make_project(tmp_path / "proj")
     env = {k: v for k, v in os.environ.items() if k != "KIT_PROJECT"}
     proc = subprocess.Popen([sys.executable, "-m", "kit", "db", "local"], cwd=root, env=env,
@@ -220,8 +221,13 @@ def test_kit_db_local_serves_until_sigterm_and_never_prints_the_password(tmp_pat
         assert again.stderr == ("kit: error: the project's local PostgreSQL already runs; stop it "
                                 "with `kit db stop` first\n")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=120)
+        proc.send_signal(stop_signal)
+        try:
+            out, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.terminate()  # kit stops its server on SIGTERM
+            proc.communicate(timeout=120)
+            raise
     assert proc.returncode == 0
     assert "password in .kit/postgres/pgpass" in err and err.strip().endswith("stopped")
     assert db.password not in out + err + again.stdout + again.stderr
