@@ -412,6 +412,7 @@ CAPABILITY_COMMANDS = {
     "bookmark": "kit.runtime.commands:bookmark",
     "bootstrap": "kit.infra.commands:bootstrap",
     "catalog": "kit.catalog.commands:catalog",
+    "db": "kit.localdb_commands:db_group",
     "deploy": "kit.infra.commands:deploy",
     "deps": "kit.runtime.deps_commands:deps",
     "diff": "kit.infra.commands:diff",

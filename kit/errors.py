@@ -197,3 +197,7 @@ class PipelineError(KitError):
 
 class DependencyError(RunError):
     """A job's dependencies (``--additional-python-modules``, ``--extra-jars``) cannot be applied."""
+
+
+class LocalDbError(KitError):
+    """The local PostgreSQL (``kit db local``) cannot start, be found or be queried."""

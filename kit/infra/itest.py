@@ -94,7 +94,7 @@ def run_itest(
         for n, v in deployed.items()
         if n not in outputs and v.startswith("s3://") and (config.root / declared[n]).exists()
     }
-    if not inputs or not outputs:
+    if (not inputs or not outputs) and not deployment.connections:  # a database is an output too
         raise ItestFailed(
             f"{job} needs input arguments whose local default is sample data and an *output* "
             f"argument, both deployed with s3:// values in {env.name}; see JOB_ARGS"
@@ -125,6 +125,13 @@ def run_itest(
         local_outputs[name] = folder
     echo(f"running {config.relative(checks)}")
     env_vars = {**os.environ, "KIT_ITEST_JOB": job, "KIT_ITEST_RUN_ID": run_id}
+    # checks that query what the job wrote elsewhere (a database) reach the same AWS and job
+    env_vars.update({"KIT_ITEST_JOB_NAME": deployment.job_name, "AWS_REGION": target.region,
+                     "AWS_DEFAULT_REGION": target.region})
+    if target.endpoint_url:
+        env_vars["AWS_ENDPOINT_URL"] = target.endpoint_url
+    if target.profile:
+        env_vars["AWS_PROFILE"] = target.profile
     env_vars.update({OUTPUT_ENV + n.upper(): str(p) for n, p in local_outputs.items()})
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(checks)],

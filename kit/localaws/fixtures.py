@@ -28,6 +28,9 @@ Example (every table optional)::
     type = "JDBC"
     properties = { JDBC_CONNECTION_URL = "jdbc:postgresql://db:5432/orders", SECRET_ID = "orders/db" }
 
+    [glue]
+    catalog = "dev"           # catalog/*.yml (kit catalog), {env} = dev, loaded into the local Glue
+
     [sns]
     topics = ["orders-done"]
     [sqs]
@@ -37,6 +40,12 @@ Example (every table optional)::
 A ``secret = "NAME"`` value comes from the environment variable ``NAME``, else from the
 git-ignored ``local/secrets.toml`` (``NAME = "value"``); never from ``aws.toml`` itself, and it
 is never printed. Everything is validated before the run starts (one line per problem).
+
+The project's local database (``kit db local``, :mod:`kit.localdb`) is referred to as
+``${kit:db.KEY}``: ``url``, ``host``, ``port``, ``database``, ``user`` in connection properties,
+and ``secret = "${kit:db.credentials}"`` (its ``{"username", "password"}`` JSON) or
+``${kit:db.password}`` for a secret. While no local database runs, what refers to it is left
+out of the local AWS (and reported), so jobs that do not use it still run.
 """
 
 from __future__ import annotations
@@ -69,6 +78,9 @@ class Fixtures:
     topics: list[str] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
     subscriptions: list[tuple[str, str]] = field(default_factory=list)
+    catalog_env: str | None = None  # [glue] catalog = ENV: catalog/*.yml into the local Glue
+    catalog: list[Any] = field(default_factory=list)  # kit.catalog Database declarations
+    waiting: list[str] = field(default_factory=list)  # left out: no local database runs
 
     @property
     def secret_values(self) -> list[str]:
@@ -91,10 +103,31 @@ def load(root: Path, environ: dict[str, str] | None = None) -> Fixtures:
         raise LocalFixtureError(f"{where}: unknown table [{unknown[0]}]; known: {', '.join(sorted(_TOP))}")
     secrets_file = _secrets_file(root)
     fixtures = Fixtures()
+    local_db: list[dict[str, str] | None] = []  # the running local database, looked up once
+
+    def db_expand(owner: str, text: str, secret: bool = False) -> str | None:
+        """``text`` with ``${kit:db.KEY}`` filled in; None while no local database runs."""
+        from kit import localdb
+        from kit.errors import LocalDbError
+
+        if not localdb.references(text):
+            return text
+        if not local_db:
+            found = localdb.find_for_project(root)
+            local_db.append(found.values() if found else None)
+        try:
+            return localdb.expand(text, local_db[0] or {}, secret=secret) if local_db[0] else None
+        except LocalDbError as exc:
+            raise LocalFixtureError(f"{where}: {owner}: {exc}") from None
 
     def secret(owner: str, name: Any) -> str:
         if not isinstance(name, str) or not name:
             raise LocalFixtureError(f"{where}: {owner}: secret must name an environment variable")
+        if "${" in name:
+            value = db_expand(owner, name, secret=True)
+            if value is None:
+                raise _NoLocalDb
+            return value
         if name in env:
             return env[name]
         if name in secrets_file:
@@ -147,7 +180,10 @@ def load(root: Path, environ: dict[str, str] | None = None) -> Fixtures:
         if not isinstance(spec, dict) or "value" in spec:
             raise LocalFixtureError(f"{where}: secret {name}: give {{ secret = \"ENV_VAR\" }}; "
                                     "a value never goes in this file")
-        fixtures.secrets[name] = secret(f"secret {name}", spec.get("secret"))
+        try:
+            fixtures.secrets[name] = secret(f"secret {name}", spec.get("secret"))
+        except _NoLocalDb:
+            fixtures.waiting.append(f"secret {name}")
 
     glue = _table(data, "glue", where)
     for name, spec in _table(glue, "databases", where).items():
@@ -166,10 +202,24 @@ def load(root: Path, environ: dict[str, str] | None = None) -> Fixtures:
         if not isinstance(spec, dict) or not isinstance(spec.get("properties", {}), dict):
             raise LocalFixtureError(f"{where}: glue connection {name}: properties must be a table")
         secret_id = spec.get("properties", {}).get("SECRET_ID")
-        if secret_id and secret_id not in fixtures.secrets:
+        if secret_id and secret_id not in fixtures.secrets and (
+                f"secret {secret_id}" not in fixtures.waiting):
             raise LocalFixtureError(f"{where}: glue connection {name}: SECRET_ID {secret_id} is "
                                     "not declared in [secrets]")
-        fixtures.connections[name] = spec
+        properties = {k: db_expand(f"glue connection {name}: {k}", str(v))
+                      for k, v in spec.get("properties", {}).items()}
+        if None in properties.values() or f"secret {secret_id}" in fixtures.waiting:
+            fixtures.waiting.append(f"connection {name}")
+            continue
+        fixtures.connections[name] = {**spec, "properties": properties}
+    catalog_env = glue.get("catalog")
+    if catalog_env is not None:
+        if not isinstance(catalog_env, str) or not catalog_env:
+            raise LocalFixtureError(f"{where}: [glue] catalog must name an environment, e.g. "
+                                    "catalog = \"dev\"")
+        from kit.catalog import declaration
+
+        fixtures.catalog_env, fixtures.catalog = catalog_env, declaration.load_all(root)
     fixtures.topics = [str(t) for t in _table(data, "sns", where).get("topics", [])]
     sqs = _table(data, "sqs", where)
     fixtures.queues = [str(q) for q in sqs.get("queues", [])]
@@ -221,12 +271,24 @@ def apply(fixtures: Fixtures, client: Any) -> list[str]:
         _ignore_exists(glue, glue.create_table, DatabaseName=table["database"],
                        TableInput=_table_input(table))
     for name, spec in fixtures.connections.items():
-        _ignore_exists(glue, glue.create_connection, ConnectionInput={
+        connection = {
             "Name": name, "ConnectionType": spec.get("type", "JDBC"),
-            "ConnectionProperties": {k: str(v) for k, v in spec.get("properties", {}).items()}})
+            "ConnectionProperties": {k: str(v) for k, v in spec.get("properties", {}).items()}}
+        try:
+            glue.create_connection(ConnectionInput=connection)
+        except glue.exceptions.AlreadyExistsException:  # the local database may have moved
+            _update_connection(glue, connection)
     if fixtures.databases or fixtures.connections:
         lines.append(f"Glue: {len(fixtures.databases)} database(s), {len(fixtures.tables)} "
                      f"table(s), {len(fixtures.connections)} connection(s)")
+    if fixtures.catalog_env:
+        from kit.catalog import live
+
+        loaded = live.load(fixtures.catalog, fixtures.catalog_env, glue)
+        lines.append(f"catalog/ ({fixtures.catalog_env}): "
+                     f"{len(loaded.created) + len(loaded.updated)} database(s) and table(s)")
+    if fixtures.waiting:
+        lines.append(f"no local database runs (kit db local): left out {', '.join(fixtures.waiting)}")
     sns, sqs = client("sns"), client("sqs")
     topic_arns = {t: sns.create_topic(Name=t)["TopicArn"] for t in fixtures.topics}
     queue_urls = {q: sqs.create_queue(QueueName=q)["QueueUrl"] for q in fixtures.queues}
@@ -238,6 +300,24 @@ def apply(fixtures: Fixtures, client: Any) -> list[str]:
     if fixtures.topics or fixtures.queues:
         lines.append(f"{len(fixtures.topics)} SNS topic(s), {len(fixtures.queues)} SQS queue(s)")
     return lines
+
+
+def _update_connection(glue: Any, connection: dict[str, Any]) -> None:
+    from botocore.exceptions import ClientError
+
+    live = glue.get_connection(Name=connection["Name"], HidePassword=False)["Connection"]
+    if live.get("ConnectionProperties") == connection["ConnectionProperties"]:
+        return
+    try:
+        glue.update_connection(Name=connection["Name"], ConnectionInput=connection)
+    except ClientError:
+        raise LocalFixtureError(
+            f"Glue connection {connection['Name']} in the local AWS has other properties and "
+            "cannot be updated there (no UpdateConnection); restart the local AWS") from None
+
+
+class _NoLocalDb(Exception):
+    """A fixture refers to the local database and none runs."""
 
 
 def _table_input(table: dict[str, Any]) -> dict[str, Any]:
