@@ -118,11 +118,16 @@ def job_aws(
     found = find_running(config, environ)
     server = None
     if found is None:
+        from kit.localaws import background
         from kit.localaws.server import start
         from kit.runtime import s3local
 
+        idle = background.idle_seconds(environ)
         try:
-            server = start(0, s3_root=s3local.object_root(announce=False))  # the run says where
+            if idle:  # kept for the project: the next runs skip starting moto
+                found = background.ensure(config, environ, idle)
+            else:
+                server = start(0, s3_root=s3local.object_root(announce=False))  # the run says where
         except LocalAwsError:
             if fixtures != local_fixtures.Fixtures():
                 raise
@@ -130,27 +135,77 @@ def job_aws(
                  "pass --aws real to use your AWS account")
             yield isolated_env(environ, no_aws_env())
             return
-        found = {"endpoint": server.endpoint, "region": server.region,
-                 "s3_root": str(server.s3_root)}
+        if server is not None:
+            found = {"endpoint": server.endpoint, "region": server.region,
+                     "s3_root": str(server.s3_root)}
     try:
-        endpoint = found["endpoint"]
-        aimed_here = environ.get("AWS_ENDPOINT_URL") == endpoint  # keys meant for this server
-        if has_credentials(environ) and not aimed_here:
-            echo("kit: AWS credentials in this environment are ignored: the job's AWS clients "
-                 f"use kit's local AWS at {endpoint} (pass --aws real to use them)")
-        else:
-            echo(f"kit: the job's AWS clients use kit's local AWS at {endpoint}")
-        if not found.get("s3_root"):
-            echo(f"kit: the local AWS at {endpoint} keeps S3 in memory: Spark's s3:// paths "
-                 "do not see its objects")
-        env = local_client_env(endpoint, found.get("region") or "us-east-1",
-                               found.get("s3_root"))
-        for line in local_fixtures.apply(fixtures, local_clients(env)):
-            echo(f"kit: local AWS: {line}")
-        yield isolated_env(environ, env)
+        yield _use(found, fixtures, environ, echo)
     finally:
         if server is not None:
             server.stop()
+
+
+def _use(found: dict[str, Any], fixtures: local_fixtures.Fixtures, environ: dict[str, str],
+         echo: Callable[[str], None], who: str = "the job's") -> dict[str, str]:
+    """Say which local AWS ``who`` AWS clients use, load the fixtures, return the environment."""
+    endpoint = found["endpoint"]
+    aimed_here = environ.get("AWS_ENDPOINT_URL") == endpoint  # keys meant for this server
+    if has_credentials(environ) and not aimed_here:
+        echo(f"kit: AWS credentials in this environment are ignored: {who} AWS clients "
+             f"use kit's local AWS at {endpoint} (pass --aws real to use them)")
+    else:
+        echo(f"kit: {who} AWS clients use kit's local AWS at {endpoint}"
+             + (" (started for this project; `kit aws stop` stops it)"
+                if found.get("started") else ""))
+    if not found.get("s3_root"):
+        echo(f"kit: the local AWS at {endpoint} keeps S3 in memory: Spark's s3:// paths "
+             "do not see its objects")
+    env = local_client_env(endpoint, found.get("region") or "us-east-1", found.get("s3_root"))
+    for line in local_fixtures.apply(fixtures, local_clients(env)):
+        echo(f"kit: local AWS: {line}")
+    return isolated_env(environ, env)
+
+
+def process_env(
+    root: Path | None,
+    environ: dict[str, str] | None = None,
+    echo: Callable[[str], None] = _stderr,
+    holder: int | None = None,
+) -> dict[str, str]:
+    """The environment of a long-lived local process that runs job code (the local kernel, a
+    Livy session's worker): the same local AWS as ``kit run``, kept alive while process
+    ``holder`` (default: this one) lives, the fixtures loaded, the caller's ``AWS_*`` dropped.
+
+    ``KIT_AWS=real`` in ``environ`` opts in to the caller's AWS (announced with its account).
+    Outside a kit project (``root`` None) there is no local AWS: no credentials at all.
+    """
+    from kit.config import load
+    from kit.localaws import background
+
+    environ = dict(os.environ if environ is None else environ)
+    if environ.get("KIT_AWS", "local") == "real":
+        return _real(environ, None, echo)
+    if root is None:
+        echo("kit: outside a kit project there is no local AWS: AWS clients get no credentials "
+             "(set KIT_AWS=real to use your AWS account)")
+        return isolated_env(environ, no_aws_env())
+    config = load(root)
+    fixtures = local_fixtures.load(config.root, environ)
+    found = find_running(config, environ)
+    if found is None:
+        try:
+            found = background.ensure(config, environ, background.idle_seconds(environ) or 60,
+                                      wait=False)  # it loads the fixtures itself
+            background.lease(config, holder or os.getpid())
+            echo(f"kit: this process's AWS clients use kit's local AWS at {found['endpoint']} "
+                 "(starting for this project; `kit aws stop` stops it)")
+            return isolated_env(environ, local_client_env(
+                found["endpoint"], found["region"], found["s3_root"]))
+        except LocalAwsError as exc:
+            echo(f"kit: no local AWS ({exc}): AWS clients get no credentials")
+            return isolated_env(environ, no_aws_env())
+    background.lease(config, holder or os.getpid())
+    return _use(found, fixtures, environ, echo, who="this process's")
 
 
 def local_clients(env: dict[str, str]) -> Callable[[str], Any]:
@@ -183,3 +238,30 @@ def _real(environ: dict[str, str], profile: str | None, echo: Callable[[str], No
     region = session.region_name or "no region configured"
     echo(f"kit: this run reaches REAL AWS: account {identity['Account']}, region {region}")
     return env
+
+
+def adopt(root: Path | None, echo: Callable[[str], None] = _stderr) -> None:
+    """Point this process (and the processes it starts) at the project's local AWS: what the
+    local kernel does when it starts. Bad fixtures are reported in one line, not fatal."""
+    from kit.errors import KitError
+
+    try:
+        env = process_env(root, echo=echo)
+    except KitError as exc:
+        echo(f"kit: error: {exc}")
+        env = isolated_env(dict(os.environ), no_aws_env())
+    for name in [k for k in os.environ if k.startswith("AWS_") and k not in env]:
+        del os.environ[name]
+    os.environ.update(env)
+
+
+def reload_fixtures(config: ProjectConfig, echo: Callable[[str], None] = _stderr) -> None:
+    """Validate and load ``local/aws.toml`` into the project's running local AWS before a run
+    in a resident process (``kit run --warm``); bad input stops the run with one line."""
+    fixtures = local_fixtures.load(config.root)
+    found = find_running(config, {})
+    if found is None or fixtures == local_fixtures.Fixtures():
+        return
+    env = local_client_env(found["endpoint"], found.get("region") or "us-east-1", None)
+    for line in local_fixtures.apply(fixtures, local_clients(env)):
+        echo(f"kit: local AWS: {line}")

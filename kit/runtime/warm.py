@@ -46,6 +46,9 @@ def run(
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     require_java()
     options = glueargs.parse(run_plan.argv, config.root)
+    from kit.localaws.jobrun import reload_fixtures
+
+    reload_fixtures(config)  # the warm driver's AWS is the project's local AWS (worker_env)
     started = time.perf_counter()
     engine = _engine(config, master)
     client = engine.client()
