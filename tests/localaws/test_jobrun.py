@@ -163,6 +163,12 @@ def test_kit_run_starts_a_local_aws_on_demand_and_nothing_leaves_the_machine(
     net_log.touch()
     guard = {"PYTHONPATH": os.pathsep.join(filter(None, [str(NETGUARD), os.environ.get("PYTHONPATH")])),
              "KIT_TEST_NET_LOG": str(net_log)}
+    # the guard is live: a Python process given the same environment cannot leave unrecorded
+    probe = subprocess.run(
+        [sys.executable, "-c", "import socket; socket.create_connection(('192.0.2.1', 443), 5)"],
+        env={**os.environ, **guard}, capture_output=True, text=True, check=False)
+    assert probe.returncode != 0 and net_log.read_text().split()[1:] == ["connect", "192.0.2.1:443"]
+    net_log.write_text("")
     trap = Trap()
     try:
         proc = _kit_run(job_project, trap, guard, _isolated_network())
