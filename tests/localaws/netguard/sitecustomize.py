@@ -37,8 +37,16 @@ def _hook(event: str, args: tuple) -> None:
         sock, address = args
         if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
             _record(f"connect {address[0]}:{address[1]}")
-    elif event == "socket.getaddrinfo" and not _is_loopback(args[0]):
-        _record(f"lookup {args[0]!r}")
+    elif event == "socket.getaddrinfo" and not _is_loopback(args[0]) and not _is_ip(args[0]):
+        _record(f"lookup {args[0]!r}")  # an address literal is checked when it is connected to
+
+
+def _is_ip(host: object) -> bool:
+    try:
+        ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host))
+    except ValueError:
+        return False
+    return True
 
 
 if _LOG:
