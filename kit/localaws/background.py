@@ -90,7 +90,7 @@ def _spawn(config: ProjectConfig, environ: dict[str, str], idle: int, record: Pa
     from kit.localaws.server import LOCAL_REGION
     from kit.runtime import s3local
 
-    s3_root = Path(environ.get(s3local.ENV_ROOT) or s3local.object_root(announce=False)).resolve()
+    s3_root = Path(environ.get(s3local.ENV_ROOT) or config.state_dir / "s3").resolve()  # s3local's
     port = _free_port()
     log_path = config.state_dir / LOG_FILE
     with open(log_path, "ab") as log:

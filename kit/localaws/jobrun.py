@@ -4,7 +4,9 @@ For ``kit run`` (and whatever runs a job locally) :func:`job_aws` yields the env
 job's process:
 
 * **local** (the default): kit's local AWS, found running (``AWS_ENDPOINT_URL`` or the one
-  ``kit aws local`` recorded in the project's state folder) or started for the run. Its S3
+  recorded in the project's state folder by ``kit aws local`` or kept by kit) or started and
+  kept for the project (:mod:`kit.localaws.background`; ``KIT_LOCAL_AWS_IDLE=0``: started for
+  this run only). Its S3
   objects are the files Spark's ``s3://`` paths map to (``KIT_S3_ROOT``), so both see the same
   objects. Every ``AWS_*`` variable of the caller is dropped and the shared AWS config files
   are hidden, so credentials in the environment never reach the job (kit says so once). The
@@ -13,6 +15,8 @@ job's process:
   account id and region the run will reach.
 
 Without moto installed there is no local AWS: the job's clients get no credentials at all.
+Long-lived processes that run job code (the local kernel, Livy session workers, so ``kit run
+--warm`` too) get the same environment from :func:`process_env`.
 """
 
 from __future__ import annotations
@@ -117,6 +121,7 @@ def job_aws(
     fixtures = local_fixtures.load(config.root, environ)  # bad input: one line, before the run
     found = find_running(config, environ)
     server = None
+    profiles: dict[str, str] = {}
     if found is None:
         from kit.localaws import background
         from kit.localaws.server import start
@@ -127,6 +132,10 @@ def job_aws(
             if idle:  # kept for the project: the next runs skip starting moto
                 found = background.ensure(config, environ, idle)
             else:
+                # moto's backends open boto3 sessions while serving: a user's profile must not
+                # be in this process's environment then (the job's copy is already taken)
+                profiles = {k: os.environ.pop(k) for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+                            if k in os.environ}
                 server = start(0, s3_root=s3local.object_root(announce=False))  # the run says where
         except LocalAwsError:
             if fixtures != local_fixtures.Fixtures():
@@ -143,6 +152,7 @@ def job_aws(
     finally:
         if server is not None:
             server.stop()
+            os.environ.update(profiles)
 
 
 def _use(found: dict[str, Any], fixtures: local_fixtures.Fixtures, environ: dict[str, str],
@@ -211,9 +221,18 @@ def process_env(
 def local_clients(env: dict[str, str]) -> Callable[[str], Any]:
     """``client(service)``: boto3 clients on the local AWS that ``env`` points to."""
     import boto3
+    import botocore.session
+
+    # kit's own clients ignore this process's AWS_PROFILE / config files (maybe a real account's)
+    isolated = botocore.session.Session(session_vars={
+        "profile": (None, None, None, None),
+        "config_file": (None, None, os.devnull, None),
+        "credentials_file": (None, None, os.devnull, None),
+    })
+    session = boto3.session.Session(botocore_session=isolated)
 
     def client(service: str) -> Any:
-        return boto3.client(
+        return session.client(
             service, endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_REGION"],
             aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
