@@ -3,9 +3,10 @@
 A job script that only calls AWS (STS, SSM, S3 through boto3; no Spark, so the local AWS's share
 of the run is what is measured) runs with the ``kit`` command in a throwaway project with a
 ``local/aws.toml``: ``KIT_LOCAL_AWS_IDLE=0`` starts and stops a local AWS inside every run; the
-default keeps the first run's server for the next ones (``kit aws stop`` ends it). Runs
-alternate so both see the same machine load; the first kept run (it starts the server) is
-reported apart; the ratio is median kept / median per-run.
+default keeps the first run's server for the next ones (``kit aws stop`` ends it). The per-run
+series goes first (a kept server, once running, is found by every later run); the first kept
+run (it starts the server) is reported apart; the ratio is median kept / median per-run. The
+first line isolates the server's share: a fresh process starting one vs finding one.
 Run: ``.venv/bin/python -m benchmarks localaws`` (or ``benchmarks/bench_localaws.py [REPEATS]``).
 """
 
@@ -44,19 +45,42 @@ def _kit(root: Path, idle: str, *args: str) -> float:
     return seconds
 
 
+def _python(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def _server_share(repeats: int) -> None:
+    """What a run pays for its local AWS alone, in a fresh process as a cold run is: starting
+    one (importing moto included) vs finding a running one."""
+    start = "from kit.localaws import start; start().stop()"
+    from kit.localaws import start as start_server
+
+    server = start_server()
+    try:
+        find = f"from kit.localaws import probe; assert probe({server.endpoint!r})"
+        starts = [_python(start) for _ in range(repeats)]
+        finds = [_python(find) for _ in range(repeats)]
+    finally:
+        server.stop()
+    cold, found = statistics.median(starts), statistics.median(finds)
+    print(f"fresh process: start a local AWS {cold:6.2f}s, find a running one {found:6.2f}s "
+          f"(ratio {found / cold:.2f})")
+
+
 def main(repeats: int = 5) -> None:
+    _server_share(repeats)
     with tempfile.TemporaryDirectory(prefix="kit-bench-localaws-") as tmp:
         root = Path(tmp)
         (root / "pyproject.toml").write_text("[tool.kit]\n", encoding="utf-8")
         (root / "local").mkdir()
         (root / "local" / "aws.toml").write_text(AWS_TOML, encoding="utf-8")
         (root / "aws_only.py").write_text(SCRIPT, encoding="utf-8")
-        try:
+        try:  # per-run first: a kept server, once running, is found by every later run
+            per_run = [_kit(root, "0", "run", "aws_only.py") for _ in range(repeats)]
             first = _kit(root, "600", "run", "aws_only.py")
-            per_run, kept = [], []
-            for _ in range(repeats):
-                per_run.append(_kit(root, "0", "run", "aws_only.py"))
-                kept.append(_kit(root, "600", "run", "aws_only.py"))
+            kept = [_kit(root, "600", "run", "aws_only.py") for _ in range(repeats)]
         finally:
             _kit(root, "600", "aws", "stop")
     cold, warm = statistics.median(per_run), statistics.median(kept)
