@@ -93,10 +93,11 @@ def _spawn(config: ProjectConfig, environ: dict[str, str], idle: int, record: Pa
     s3_root = Path(environ.get(s3local.ENV_ROOT) or config.state_dir / "s3").resolve()  # s3local's
     port = _free_port()
     log_path = config.state_dir / LOG_FILE
+    fixtures_from = "" if wait else str(config.root)  # a caller that waits loads them itself
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "kit.localaws.background", str(record), str(s3_root),
-             str(idle), str(port), str(config.root)],
+             str(idle), str(port), fixtures_from],
             cwd=config.root, env=isolated_env(environ, {}), stdin=subprocess.DEVNULL,
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -250,4 +251,4 @@ def _last_line(log_path: Path) -> str:
 
 if __name__ == "__main__":
     serve(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]),
-          Path(sys.argv[5]))
+          Path(sys.argv[5]) if sys.argv[5] else None)

@@ -138,6 +138,7 @@ def job_aws(
                             if k in os.environ}
                 server = start(0, s3_root=s3local.object_root(announce=False))  # the run says where
         except LocalAwsError:
+            os.environ.update(profiles)
             if fixtures != local_fixtures.Fixtures():
                 raise
             echo(f"kit: no local AWS ({EXTRA}): the job's AWS clients get no credentials; "
