@@ -132,7 +132,9 @@ def test_the_issue_script_runs_unchanged_against_a_running_local_aws(job_project
         s3 = client("s3")
         keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="acme-data")["Contents"])
         assert [k for k in keys if not k.startswith("out/")] == [
-            "archive/orders/feb.csv", "archive/orders/jan.csv"]
+            "archive/orders/feb.csv", "archive/orders/jan.csv", "run/summary.json"]
+        summary = s3.get_object(Bucket="acme-data", Key="run/summary.json")["Body"].read()
+        assert json.loads(summary) == {"rows": 3}
         assert any(k.startswith("out/big/part-") and k.endswith(".parquet") for k in keys)
         assert not (root_s3 / "acme-data" / "in").exists()  # moved, on disk too
 
