@@ -26,6 +26,8 @@ def pytest_configure(config: pytest.Config) -> None:
         p for p in (str(data), os.environ.get("JUPYTER_PATH", "")) if p
     )
     config._kit_jupyter_prefix = prefix  # type: ignore[attr-defined]
+    # a kit run in a test starts its own local AWS and stops it (tests that keep one opt in)
+    os.environ.setdefault("KIT_LOCAL_AWS_IDLE", "0")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

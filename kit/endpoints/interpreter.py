@@ -48,11 +48,21 @@ def worker_env(
         env = layer_env(
             cwd, master, conf, (conf or {}).get(GLUE_VERSION_CONF), extra_paths=[KIT_SOURCE]
         )
+        env = session_aws_env(cwd, env)
     except KitError as exc:  # an unknown version or a runtime not installed: the session dies
         raise WorkerDied(str(exc)) from exc
     env["PYTHONUNBUFFERED"] = "1"
     env["KIT_ATTACH_MODE"] = "local-endpoint"
     return env
+
+
+def session_aws_env(cwd: Path, env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the session's AWS clients on the project's local AWS, as ``kit run``'s
+    (kept alive while this server lives); bad fixtures end the session with one line."""
+    from kit.localaws.jobrun import process_env
+    from kit.runtime.kernel import project_root
+
+    return process_env(project_root(cwd), env, holder=os.getpid())
 
 
 class Worker:

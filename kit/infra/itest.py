@@ -5,8 +5,12 @@ of the project, e.g. ``data/JOB/input.csv``) to the deployed job's location for 
 message); then run the job's integration checks, ``tests/integration/test_JOB.py``, on the
 output downloaded from S3. Checks find that output with :func:`itest_output`.
 
-Against a local endpoint (moto) no Glue exists to execute the run, so kit runs the exported
-script itself through its local runner on the same data, mirrored from and back to S3.
+Against a local endpoint no Glue exists to execute the run, so kit runs the exported script
+itself through its local runner. With kit's local AWS (``kit aws local``, or the one ``kit run``
+keeps for the project) there is one store: the script runs with its deployed ``s3://``
+arguments against that endpoint, Spark's ``s3://`` paths are that server's object root, and the
+checks read the output folder in place; nothing is copied. Another local endpoint (a plain
+moto, LocalStack) keeps S3 elsewhere: the data is mirrored from and back to S3 around the run.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,7 +113,11 @@ def run_itest(
     run_id = glue.start_job_run(JobName=deployment.job_name)["JobRunId"]
     echo(f"started {deployment.job_name} run {run_id}")
     work = config.state_dir / "itest" / job
-    if target.is_local:
+    store = _object_root(target)
+    if store is not None:
+        _run_in_place(config, build, deployment.job_name, arguments, sorted(declared),
+                      target, echo, glue_version=deployment.glue_version)
+    elif target.is_local:
         _run_locally(
             config, build, deployment.job_name, arguments, sorted(declared), inputs, outputs, s3,
             work, echo, glue_version=deployment.glue_version,
@@ -118,8 +127,13 @@ def run_itest(
         raise ItestFailed(f"{deployment.job_name} run {run_id} {state}: {message or 'no message'}")
     local_outputs = {}
     for name, uri in outputs.items():
-        folder = work / "output" / name
-        count = download_tree(s3, uri, folder)
+        if store is not None:  # one store: the output is already a folder of the object root
+            bucket, key = package.split_s3_uri(uri)
+            folder = store / bucket / key
+            count = len([p for p in folder.rglob("*") if p.is_file()]) if folder.is_dir() else 0
+        else:
+            folder = work / "output" / name
+            count = download_tree(s3, uri, folder)
         if not count:
             raise ItestFailed(f"{deployment.job_name} run {run_id} wrote nothing to {uri}")
         local_outputs[name] = folder
@@ -169,6 +183,63 @@ def wait_for_run(
                 "raise --timeout or check the run in the Glue console"
             )
         time.sleep(poll_seconds)
+
+
+def _object_root(target: aws.AwsTarget) -> Path | None:
+    """The object root of kit's local AWS at ``target``'s endpoint (None for anything else)."""
+    if not target.is_local or not target.endpoint_url:
+        return None
+    from kit.localaws.server import probe
+
+    info = probe(target.endpoint_url)
+    root = (info or {}).get("s3_root")
+    return Path(root) if root else None
+
+
+def _run_in_place(
+    config: ProjectConfig,
+    build: builds.Build,
+    job_name: str,
+    arguments: dict[str, str],
+    declared: list[str],
+    target: aws.AwsTarget,
+    echo: Callable[[str], None],
+    glue_version: str | None = None,
+) -> None:
+    """Execute the deployed script, deployed arguments unchanged, on kit's local AWS."""
+    from kit.runtime import runner, runtimes
+
+    argv = ["--JOB_NAME", job_name]
+    for name in declared:
+        if f"--{name}" in arguments:
+            argv += [f"--{name}", arguments[f"--{name}"]]
+    plan = runner.RunPlan(script=build.script_path, argv=argv, job=build.job)
+    runtimes.ensure(glue_version, echo)
+    echo(
+        f"local endpoint: running {config.relative(plan.script)} with kit's local runner "
+        f"(Glue {runtimes.spec(glue_version).glue_version}) on the local AWS's own S3"
+    )
+    # the run finds its local AWS through AWS_ENDPOINT_URL (kit.localaws.jobrun.job_aws)
+    with _environ("AWS_ENDPOINT_URL", str(target.endpoint_url)):
+        result = runner.run(plan, config, glue_version=glue_version)
+    if result.returncode != 0:
+        raise ItestFailed(
+            f"{job_name}: the job failed when run locally (exit {result.returncode}); "
+            "its traceback is above"
+        )
+
+
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    saved = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 def _run_locally(

@@ -67,3 +67,15 @@ def _state_file() -> Path | None:
         return state_file(config.load())
     except KitError:
         return None
+
+
+@aws_group.command("stop")
+def stop() -> None:
+    """Stop the local AWS kit keeps for this project between runs (KIT_LOCAL_AWS_IDLE)."""
+    from kit import config
+    from kit.localaws import background
+
+    if background.stop(config.load()):
+        click.echo("kit: local AWS stopped", err=True)
+    else:
+        click.echo("kit: no kept local AWS was running for this project", err=True)

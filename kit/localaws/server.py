@@ -13,6 +13,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ class LocalAws:
     s3_root: Path | None = None
     region: str = LOCAL_REGION
     account_id: str = ACCOUNT_ID
+    last_request: float = field(default_factory=time.monotonic)  # for the kept server's idle stop
     _server: Any = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
 
@@ -112,7 +114,13 @@ def start(port: int = 0, *, s3_root: Path | None = None) -> LocalAws:
     info = {"kit": "local-aws", "moto": version, "account": ACCOUNT_ID, "region": LOCAL_REGION,
             "s3_root": str(s3_root) if s3_root is not None else None}
     moto_app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    app = Guard(RootScope(moto_app, s3_root), token, info)
+    guarded = Guard(RootScope(moto_app, s3_root), token, info)
+    local = LocalAws(endpoint="", port=0, token=token, s3_root=s3_root)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        local.last_request = time.monotonic()
+        return guarded(environ, start_response)
+
     listener = _listen(port)  # werkzeug would print and exit on a taken port
     with listener:
         server = make_server(HOST, port, app, threaded=True, request_handler=MotoRequestHandler,
@@ -120,8 +128,9 @@ def start(port: int = 0, *, s3_root: Path | None = None) -> LocalAws:
     bound = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, name="kit-local-aws", daemon=True)
     thread.start()
-    return LocalAws(endpoint=f"http://localhost:{bound}", port=bound, token=token,
-                    s3_root=s3_root, _server=server, _thread=thread)
+    local.endpoint, local.port = f"http://localhost:{bound}", bound
+    local._server, local._thread = server, thread
+    return local
 
 
 @contextlib.contextmanager

@@ -4,8 +4,8 @@ A Glue script names its database either directly (``url``/``user``/``password`` 
 ``connection_options``) or through a Glue *connection* (``useConnectionProperties`` +
 ``connectionName``, ``from_jdbc_conf``'s ``catalog_connection``, ``extract_jdbc_conf``), whose
 ``JDBC_CONNECTION_URL`` and ``USERNAME``/``PASSWORD`` (or ``SECRET_ID``, a Secrets Manager secret
-holding ``username``/``password``) come from the Glue API, here through boto3 on any endpoint
-(real AWS, or a local one through ``AWS_ENDPOINT_URL``).
+holding ``username``/``password``) come from the Glue API, through boto3 resolved from the job's
+environment like the job's own clients (during ``kit run``: kit's local AWS).
 
 Drivers are Debian's (``/usr/share/java``); a Redshift target is reached locally as PostgreSQL,
 which speaks the same protocol (``jdbc:redshift://`` becomes ``jdbc:postgresql://``).
@@ -135,12 +135,13 @@ def _opt(options: dict[str, Any], name: str) -> Any:
 
 
 def _client(service: str) -> Any:
+    """A client resolved as the job's own ``boto3.client(service)`` is: from the job's
+    environment (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``, credentials, region), so
+    a ``SECRET_ID`` resolves through the same (local) AWS as the job's other calls."""
     import boto3
 
-    env = "AWS_ENDPOINT_URL_" + service.upper().replace("-", "_")
-    endpoint = os.environ.get(env) or os.environ.get("AWS_ENDPOINT_URL")
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-    return boto3.client(service, endpoint_url=endpoint or None, region_name=region)
+    session = boto3.session.Session()
+    return session.client(service, region_name=session.region_name or "us-east-1")
 
 
 def glue_connection(name: str, catalog_id: str | None = None) -> dict[str, str]:

@@ -241,6 +241,9 @@ def launch(argv: list[str] | None = None) -> None:
         os.environ["KIT_PROJECT"] = str(root)
         os.environ["PYTHONPATH"] = python_path(os.environ.get("PYTHONPATH"), [root])
         _add_job_modules(root)
+    from kit.localaws.jobrun import adopt
+
+    adopt(root)  # the notebook's AWS clients reach the same local AWS as `kit run`
     add_layer_to_sys_path()
     from ipykernel.kernelapp import launch_new_instance
 

@@ -49,6 +49,9 @@ def run(
     deps = dependencies.apply(run_plan.argv, config, run_plan.job, None, options.spark_conf)
     options.spark_conf.update(deps.spark_conf)  # jars: a driver of their own (fixed at start)
     options.python_path += deps.python_path  # the overlay goes on sys.path for this run only
+    from kit.localaws.jobrun import reload_fixtures
+
+    reload_fixtures(config)  # the warm driver's AWS is the project's local AWS (worker_env)
     started = time.perf_counter()
     engine = _engine(config, master)
     client = engine.client()

@@ -39,6 +39,9 @@ written = s3.list_objects_v2(Bucket=bucket, Prefix=args["output_prefix"]).get("C
 parquet = [o for o in written if o["Key"].endswith(".parquet") and o["Size"] > 0]
 assert parquet, f"boto3 does not see what Spark wrote: {written}"
 rows = spark.read.parquet(f"s3://{bucket}/{args['output_prefix']}").count()
+# what boto3 puts during the run, Spark reads
+s3.put_object(Bucket=bucket, Key="run/summary.json", Body=json.dumps({"rows": rows}).encode())
+assert spark.read.json(f"s3://{bucket}/run/summary.json").first()["rows"] == rows
 
 for key in inputs:
     target = args["archive_prefix"] + key[len(args["input_prefix"]):]
