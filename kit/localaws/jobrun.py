@@ -148,6 +148,7 @@ def job_aws(
         if server is not None:
             found = {"endpoint": server.endpoint, "region": server.region,
                      "s3_root": str(server.s3_root)}
+    assert found is not None  # found running, kept for the project, or started for this run
     try:
         yield _use(found, fixtures, environ, echo)
     finally:
