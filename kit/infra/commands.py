@@ -148,12 +148,11 @@ def deploy(
             ctx.invoke(export_command, targets=tuple(names), all_jobs=all_jobs, check=False,
                        force=False)
         if (catalog or pipelines) and not all_jobs and catalogstack.has_catalog(cfg):
-            from kit.notebooks import export as exporter
+            from kit.catalog import declaration
+            from kit.catalog import stack as catalog_stack
 
-            wrote = exporter.write_project_builds(
-                exporter.render_project_builds(cfg, [], catalog=True), cfg)
-            for path in wrote.written:
-                click.echo(f"wrote {cfg.relative(path)}")
+            path = catalog_stack.export(declaration.load_all(cfg.root), cfg.build_dir, root=cfg.root)
+            click.echo(f"wrote {cfg.relative(path)}")
     for job in names:  # every build fresh and every setting valid before the first AWS call
         _, deployment, _ = check_build(cfg, job, env)
         pipelinestack.check_job_schedule(cfg, job, deployment.schedule, env)
