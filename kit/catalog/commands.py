@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -100,7 +101,8 @@ def export() -> None:
 @click.option("--endpoint-url", default=None,
               help="Glue/S3 endpoint to sample from (default: the environment's, AWS_ENDPOINT_URL).")
 @click.option("--to-endpoint-url", default=None,
-              help="Local Glue endpoint to register the sample in (default: .kit/catalog/).")
+              help="Local Glue endpoint to register the sample in (default: the project's "
+                   "local AWS, where kit run reads the catalog).")
 def sample(table: str, env: str, rows: int, mask: str, partition: str | None, max_bytes: int,
            endpoint_url: str | None, to_endpoint_url: str | None) -> None:
     """Copy a deterministic, masked sample of a catalog table to the local object root."""
@@ -116,7 +118,10 @@ def sample(table: str, env: str, rows: int, mask: str, partition: str | None, ma
         raise SampleRefused(f"{table!r}: name the table as DATABASE.TABLE")
     cfg = _project()
     columns = [c.strip() for c in mask.split(",") if c.strip()]
-    target = live.glue(to_endpoint_url) if to_endpoint_url else None
+    if to_endpoint_url:
+        target = live.glue(to_endpoint_url)
+    else:  # the local catalog `kit run` reads: the project's local AWS, as kit run finds it
+        target = _project_local_glue(cfg)
     root = Path(os.environ.get(s3local.ENV_ROOT) or cfg.state_dir / "s3").resolve()
     console = _stderr_console()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -132,8 +137,32 @@ def sample(table: str, env: str, rows: int, mask: str, partition: str | None, ma
     reused = f", {result.reused} file(s) reused" if result.reused else ""
     click.echo(f"sampled {result.rows} row(s) of {result.table} into {len(result.files)} file(s), "
                f"{result.bytes} bytes{masked}{reused}, under {root}")
-    where = result.registered if to_endpoint_url else cfg.relative(Path(result.registered))
+    where = result.registered if target is not None else cfg.relative(Path(result.registered))
     click.echo(f"registered in {where}")
+    if target is None:
+        click.echo("kit: no local AWS for this project (KIT_LOCAL_AWS_IDLE=0 or no moto): "
+                   "`kit run` reads the local AWS's catalog; start `kit aws local` and sample "
+                   "again, or pass --to-endpoint-url", err=True)
+
+
+def _project_local_glue(cfg: Any) -> Any:
+    """A Glue client on the project's local AWS: found running (``kit aws local``, or kept for
+    the project) or started and kept as ``kit run`` does; None without one."""
+    from kit.errors import LocalAwsError
+    from kit.localaws import background, jobrun
+
+    environ = dict(os.environ)
+    found = jobrun.find_running(cfg, environ)
+    if found is None and background.available():
+        try:
+            idle = background.idle_seconds(environ)
+            found = background.ensure(cfg, environ, idle) if idle else None
+        except LocalAwsError:
+            found = None
+    if found is None:
+        return None
+    env = jobrun.local_client_env(found["endpoint"], found.get("region") or "us-east-1", None)
+    return jobrun.local_clients(env)("glue")
 
 
 def _stderr_console():
