@@ -11,35 +11,16 @@ from typing import Any
 
 from moto.core.common_models import CloudFormationModel
 
+from kit.localaws.gaps.catalog_resource import CatalogResource
 from kit.localaws.gaps.named_resource import cfn_error
 
 
-class GlueTable(CloudFormationModel):
+class GlueTable(CatalogResource, CloudFormationModel):
+    resource_type = "AWS::Glue::Table"
+
     def __init__(self, database: str, name: str) -> None:
         self.database = database
         self.name = name
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Glue::Table"
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @staticmethod
-    def _backend(account_id: str, region_name: str) -> Any:
-        from moto.glue.models import glue_backends
-
-        return glue_backends[account_id][region_name]
 
     @staticmethod
     def _identity(cloudformation_json: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
